@@ -131,10 +131,17 @@ def chromium_path():
     return path
 
 
-@pytest.fixture(scope="session")
-def browser(chromium_path):
+@pytest.fixture
+def browser(chromium_path, monkeypatch):
+    """A headless Chromium for one test.
+
+    Playwright's sync API keeps an event loop running in this thread, which trips Django's
+    async-safety check although every ORM call here is synchronous; lift the check for the
+    duration of the browser test only.
+    """
     from playwright.sync_api import sync_playwright
 
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
         yield instance
