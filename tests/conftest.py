@@ -168,3 +168,15 @@ def pytest_terminal_summary(terminalreporter):
     skipped = terminalreporter.stats.get("skipped", [])
     if any("NO CHROMIUM FOUND" in str(getattr(r, "longrepr", "")) for r in skipped):
         terminalreporter.write_sep("!", "BROWSER TESTS WERE SKIPPED: no Chromium on this machine", red=True)
+
+
+# groups ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def group_page(site_tree):
+    """A public, open working group with an English page (and an owner)."""
+    from tests.factories import GroupFactory
+
+    owner = UserFactory()
+    group = GroupFactory(with_page=True, owner=owner)
+    return group.page_in("en")
