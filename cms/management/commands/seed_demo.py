@@ -1,5 +1,6 @@
 from importlib import import_module
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -13,13 +14,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             for name in DEMO_MODULES:
-                try:
-                    module = import_module(name)
-                except ModuleNotFoundError as exc:
-                    if exc.name == name:
-                        continue
-                    raise
-                module.seed()
+                app_label = name.split(".")[0]
+                if not apps.is_installed(app_label):
+                    continue
+                import_module(name).seed()
         from people.demo import logins
 
         self.stdout.write(self.style.SUCCESS("Demo content is ready. Demo logins:"))
