@@ -1,4 +1,5 @@
 from importlib import import_module
+from importlib.util import find_spec
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
@@ -14,8 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             for name in DEMO_MODULES:
-                app_label = name.split(".")[0]
-                if not apps.is_installed(app_label):
+                if not apps.is_installed(name.split(".")[0]) or find_spec(name) is None:
                     continue
                 import_module(name).seed()
         from people.demo import logins
