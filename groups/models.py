@@ -443,6 +443,14 @@ class MembershipLogEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d} {self.actor} {self.action} {self.subject or self.subject_email}"
 
+    @property
+    def detail_display(self) -> str:
+        """Role codes in `detail` ("member → moderator") shown with their translated labels."""
+        if self.action == self.Action.SETTINGS_CHANGED:
+            return self.detail
+        labels = dict(Membership.Role.choices)
+        return " → ".join(str(labels.get(part.strip(), part.strip())) for part in self.detail.split("→"))
+
 
 def default_locale() -> Locale:
     return Locale.objects.get(language_code=settings.LANGUAGE_CODE)
