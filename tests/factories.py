@@ -85,3 +85,112 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         from groups.services import membership_add
 
         return membership_add(**kwargs)
+
+
+# discussions ----------------------------------------------------------------------------
+
+from discussions.models import ContentStatus, Post, Thread, path_segment  # noqa: E402
+
+
+def _ensure_member(group, user, role=Membership.Role.MEMBER):
+    if not Membership.objects.filter(group=group, user=user).exists():
+        MembershipFactory(group=group, user=user, role=role)
+    return user
+
+
+class ThreadFactory(factory.django.DjangoModelFactory):
+    """A thread started through `discussions.services.thread_start` (the author is made a
+    member of the group first if needed)."""
+
+    class Meta:
+        model = Thread
+
+    group = factory.SubFactory(GroupFactory)
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Thread number {n}")
+    body = "The opening post."
+    language = "en"
+
+    @classmethod
+    def _create(cls, model_class, *args, group, author, title, body, language, **kwargs):
+        from discussions.services import thread_start
+
+        _ensure_member(group, author)
+        return thread_start(group=group, author=author, title=title, body=body, language=language)
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    """A reply made through `discussions.services.post_reply`; `parent=None` replies to the
+    thread. The author is made a member of the group first if needed."""
+
+    class Meta:
+        model = Post
+
+    thread = factory.SubFactory(ThreadFactory)
+    parent = None
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Reply number {n}.")
+    language = "en"
+
+    @classmethod
+    def _create(cls, model_class, *args, thread, parent, author, body, language, **kwargs):
+        from discussions.services import post_reply
+
+        _ensure_member(thread.group, author)
+        return post_reply(thread=thread, parent=parent, author=author, body=body, language=language)
+
+
+def build_tree(thread, authors, n: int, *, top_level: int = 10, seed: int = 7,
+               body="A reply with *some* Markdown and a [link](https://example.org).") -> list:
+    """Bulk-create `n` published replies in `thread` (for size tests and the benchmark):
+    `top_level` new branches under the opening post, then each reply under a random new post, so branches nest several
+    levels deep. Paths and counters match what the services maintain (checked in
+    tests/discussions/test_tree.py). Returns the posts in creation order."""
+    import random
+
+    from django.db.models import F
+
+    from discussions.rendering import render_markdown
+
+    rng = random.Random(seed)
+    html = render_markdown(body).html
+    root = Post.objects.get(thread=thread, depth=0)
+    nodes = [(root.path, 0)]
+    seq: dict[str, int] = {root.path: root.last_child_seq}
+    plan = []  # (parent path, path, depth)
+    for i in range(n):
+        parent_path, parent_depth = nodes[0] if i < top_level else nodes[rng.randrange(1, len(nodes))]
+        seq[parent_path] = seq.get(parent_path, 0) + 1
+        path = parent_path + path_segment(seq[parent_path])
+        nodes.append((path, parent_depth + 1))
+        plan.append((parent_path, path, parent_depth + 1))
+    by_path = {root.path: root}
+    created = []
+    for depth in sorted({d for _p, _q, d in plan}):
+        batch = [
+            Post(thread=thread, group=thread.group, parent=by_path[pp], path=p, depth=d,
+                 author=authors[i % len(authors)], body=body, body_html=html, language="en",
+                 status=ContentStatus.PUBLISHED, last_child_seq=seq.get(p, 0))
+            for i, (pp, p, d) in enumerate(plan) if d == depth
+        ]
+        for post in Post.objects.bulk_create(batch):
+            by_path[post.path] = post
+            created.append(post)
+    # Counters, as the services keep them.
+    width = len(path_segment(0))
+    children: dict[str, int] = {}
+    descendants: dict[str, int] = {}
+    for parent_path, p, _d in plan:
+        children[parent_path] = children.get(parent_path, 0) + 1
+        for k in range(0, len(p), width):
+            descendants[p[:k]] = descendants.get(p[:k], 0) + 1
+    root.child_count += children.get(root.path, 0)
+    root.descendant_count += descendants.get(root.path, 0)
+    root.last_child_seq = seq[root.path]
+    for post in created:
+        post.child_count = children.get(post.path, 0)
+        post.descendant_count = descendants.get(post.path, 0)
+        post.last_child_seq = seq.get(post.path, 0)
+    Post.objects.bulk_update([root, *created], ["child_count", "descendant_count", "last_child_seq"], batch_size=500)
+    Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + n)
+    return created

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "cms",
     "inbox",
     "groups",
+    "discussions",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

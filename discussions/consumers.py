@@ -1,0 +1,50 @@
+"""Live updates of one thread over a websocket (/ws/threads/<id>/).
+
+The permission check (discussions.permissions.can_read_thread, built on
+groups.permissions.can_read_content) runs BEFORE joining the channel-layer group; events
+carry ids only, and the browser fetches each post's fragment through a view that checks
+permission again — so a socket never delivers content its viewer may not read.
+"""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from .realtime import thread_group
+
+
+@database_sync_to_async
+def _may_read(user, thread_id: int) -> bool:
+    from . import permissions as perms
+    from .models import Thread
+
+    thread = Thread.objects.select_related("group").filter(pk=thread_id).first()
+    return thread is not None and perms.can_read_thread(user, thread)
+
+
+class ThreadConsumer(AsyncJsonWebsocketConsumer):
+    """One thread's viewers: post created/updated events and thread changes."""
+
+    group_name: str | None = None
+
+    async def connect(self):
+        thread_id = int(self.scope["url_route"]["kwargs"]["thread_id"])
+        user = self.scope.get("user")
+        if not await _may_read(user, thread_id):
+            # 4403: the client must not retry (plaza.js convention).
+            await self.close(code=4403)
+            return
+        self.group_name = thread_group(thread_id)
+        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello", "thread": thread_id})
+
+    async def disconnect(self, code):
+        if self.group_name:
+            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def thread_event(self, event):
+        await self.send_json(event["payload"])

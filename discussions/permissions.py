@@ -1,0 +1,249 @@
+"""Who may see or do what in discussions. Builds on `groups.permissions` (membership, roles,
+visibility) and is the ONLY place discussions answers these questions: views, lists,
+search, the mention autocomplete, websockets and post fragments all call it.
+
+`user` may be AnonymousUser. Group roles are cached per request by groups.permissions, so
+asking many questions about one thread costs one membership query.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from groups import permissions as group_perms
+from groups.models import Membership, WorkingGroup
+
+from .models import ContentStatus, Post, Thread
+
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _is_author(user, obj) -> bool:
+    return _authenticated(user) and obj.author_id == user.pk
+
+
+# --- reading --------------------------------------------------------------------------
+
+def can_read_group_discussions(user, group: WorkingGroup) -> bool:
+    """The group's thread list (same rule as the group's content)."""
+    return group_perms.can_read_content(user, group)
+
+
+def can_read_thread(user, thread: Thread) -> bool:
+    """Readers of the group's content; a thread still awaiting approval only for its author
+    and the moderators."""
+    if not group_perms.can_read_content(user, thread.group):
+        return False
+    if thread.status == ContentStatus.PUBLISHED:
+        return True
+    return _is_author(user, thread) or group_perms.can_moderate(user, thread.group)
+
+
+def can_see_post(user, post: Post) -> bool:
+    """May the post appear (in full or as a placeholder) for this viewer?"""
+    if not can_read_thread(user, post.thread):
+        return False
+    if post.status == ContentStatus.PUBLISHED:
+        return True
+    return _is_author(user, post) or group_perms.can_moderate(user, post.group)
+
+
+def can_see_post_body(user, post: Post) -> bool:
+    """Hidden posts: author (with the reason) and moderators; deleted posts: nobody."""
+    if post.is_deleted or not can_see_post(user, post):
+        return False
+    if post.is_hidden:
+        return _is_author(user, post) or group_perms.can_moderate(user, post.group)
+    return True
+
+
+def can_see_history(user, post: Post) -> bool:
+    """Edit history: the author and the group's moderators."""
+    return can_see_post(user, post) and (_is_author(user, post) or group_perms.can_moderate(user, post.group))
+
+
+# --- writing --------------------------------------------------------------------------
+
+def can_start_thread(user, group: WorkingGroup) -> bool:
+    return _authenticated(user) and group_perms.can_post(user, group)
+
+
+def can_reply(user, thread: Thread) -> bool:
+    """Members may reply to a readable, unlocked thread; moderators also to locked ones."""
+    if not _authenticated(user) or not can_read_thread(user, thread):
+        return False
+    if thread.status != ContentStatus.PUBLISHED:
+        return False
+    if thread.locked and not group_perms.can_moderate(user, thread.group):
+        return False
+    return group_perms.can_post(user, thread.group)
+
+
+def can_edit_post(user, post: Post) -> bool:
+    """Authors edit their own posts while still members, unless deleted, hidden, rejected
+    or in a locked thread."""
+    if not _is_author(user, post) or post.is_deleted or post.is_hidden:
+        return False
+    if post.status == ContentStatus.REJECTED:
+        return False
+    if post.thread.locked and not group_perms.can_moderate(user, post.group):
+        return False
+    return group_perms.can_post(user, post.group)
+
+
+def can_delete_post(user, post: Post) -> bool:
+    """Authors delete their own posts (a placeholder stays)."""
+    return _is_author(user, post) and not post.is_deleted and can_see_post(user, post)
+
+
+def can_react(user, post: Post) -> bool:
+    return (
+        _authenticated(user)
+        and post.is_live
+        and post.thread.status == ContentStatus.PUBLISHED
+        and group_perms.can_post(user, post.group)
+    )
+
+
+def can_report(user, post: Post) -> bool:
+    """Any signed-in reader may report someone else's live post."""
+    return _authenticated(user) and post.is_live and not _is_author(user, post) and can_read_thread(user, post.thread)
+
+
+# --- moderating -----------------------------------------------------------------------
+
+def can_moderate_group(user, group: WorkingGroup) -> bool:
+    return group_perms.can_moderate(user, group)
+
+
+def can_moderate_thread(user, thread: Thread) -> bool:
+    return group_perms.can_moderate(user, thread.group)
+
+
+def can_move_thread(user, thread: Thread, target: WorkingGroup) -> bool:
+    """Moderators move threads between groups they moderate."""
+    return (
+        target.pk != thread.group_id
+        and group_perms.can_moderate(user, thread.group)
+        and group_perms.can_moderate(user, target)
+    )
+
+
+# --- querysets (single queries; lists, search, autocomplete) --------------------------
+
+def readable_threads(user) -> QuerySet[Thread]:
+    """Threads the user may read, in groups whose content they may read."""
+    qs = Thread.objects.filter(group__in=group_perms.readable_groups(user))
+    if group_perms.is_site_admin(user):
+        return qs
+    visible = Q(status=ContentStatus.PUBLISHED)
+    if _authenticated(user):
+        visible |= Q(author=user) | Q(group__in=group_perms.moderated_groups(user))
+    return qs.filter(visible)
+
+
+def readable_posts(user) -> QuerySet[Post]:
+    """Live posts the user may read in full (search results, member pages)."""
+    return Post.objects.filter(
+        group__in=group_perms.readable_groups(user),
+        thread__status=ContentStatus.PUBLISHED,
+        status=ContentStatus.PUBLISHED,
+        hidden_at__isnull=True,
+        deleted_at__isnull=True,
+    )
+
+
+def thread_readers(thread: Thread) -> QuerySet:
+    """Everyone who may read the thread (mention autocomplete, mention notifications).
+
+    Public groups: every active member of Plaza; other groups: the group's members.
+    (Site admins can read everything but are not offered as mentions of private threads.)
+    """
+    users = get_user_model().objects.filter(is_active=True)
+    if thread.group.visibility == WorkingGroup.Visibility.PUBLIC:
+        return users
+    return users.filter(pk__in=Membership.objects.filter(group_id=thread.group_id).values("user_id"))
+
+
+# --- check_* variants (raise) ---------------------------------------------------------
+
+def check_can_read_thread(user, thread: Thread) -> None:
+    """Secret groups and unapproved threads answer 404; other private content 403."""
+    group_perms.check_can_read_content(user, thread.group)
+    if not can_read_thread(user, thread):
+        raise Http404(_("No such thread."))
+
+
+def check_can_see_post(user, post: Post) -> None:
+    check_can_read_thread(user, post.thread)
+    if not can_see_post(user, post):
+        raise Http404(_("No such post."))
+
+
+def check_can_start_thread(user, group: WorkingGroup) -> None:
+    group_perms.check_can_post(user, group)
+
+
+def check_can_reply(user, thread: Thread) -> None:
+    check_can_read_thread(user, thread)
+    if thread.status != ContentStatus.PUBLISHED:
+        raise PermissionDenied(_("This thread is waiting for a moderator's approval."))
+    group_perms.check_can_post(user, thread.group)
+    if not can_reply(user, thread):
+        raise PermissionDenied(_("This thread is locked: nobody can reply any more."))
+
+
+def check_can_edit_post(user, post: Post) -> None:
+    check_can_see_post(user, post)
+    if not can_edit_post(user, post):
+        if post.is_deleted:
+            raise PermissionDenied(_("This post was deleted."))
+        if post.is_hidden:
+            raise PermissionDenied(_("A moderator hid this post; it cannot be edited."))
+        if post.thread.locked:
+            raise PermissionDenied(_("This thread is locked: posts cannot be edited any more."))
+        raise PermissionDenied(_("You can only edit your own posts."))
+
+
+def check_can_delete_post(user, post: Post) -> None:
+    check_can_see_post(user, post)
+    if not can_delete_post(user, post):
+        if post.is_deleted:
+            raise PermissionDenied(_("This post was already deleted."))
+        raise PermissionDenied(_("You can only delete your own posts."))
+
+
+def check_can_react(user, post: Post) -> None:
+    check_can_see_post(user, post)
+    if not can_react(user, post):
+        if not post.is_live:
+            raise PermissionDenied(_("You cannot react to a hidden, deleted or unapproved post."))
+        raise PermissionDenied(_("Only members of this group can react."))
+
+
+def check_can_report(user, post: Post) -> None:
+    check_can_see_post(user, post)
+    if not can_report(user, post):
+        if _is_author(user, post):
+            raise PermissionDenied(_("You cannot report your own post."))
+        raise PermissionDenied(_("This post cannot be reported."))
+
+
+def check_can_see_history(user, post: Post) -> None:
+    check_can_see_post(user, post)
+    if not can_see_history(user, post):
+        raise PermissionDenied(_("Only the author and the group's moderators can see the edit history."))
+
+
+def check_can_moderate_group(user, group: WorkingGroup) -> None:
+    group_perms.check_can_moderate(user, group)
+
+
+def check_can_moderate_thread(user, thread: Thread) -> None:
+    group_perms.check_can_moderate(user, thread.group)

@@ -1,0 +1,551 @@
+"""Thin views for discussions.
+
+Each view: load, permission check through discussions.permissions, form validation, one
+service call. A ValidationError answers 400, a PermissionDenied 403, a rate limit 429 —
+each re-rendering the form with the message and the member's text intact. Secret groups
+and unapproved threads answer 404 to people who may not know about them.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from groups import permissions as group_perms
+from groups.models import WorkingGroup
+
+from . import permissions as perms
+from . import selectors, services
+from .exceptions import PostingTooFast
+from .forms import (
+    EditForm,
+    MoveForm,
+    PremoderationForm,
+    ReasonForm,
+    ReplyForm,
+    ReportForm,
+    ResolveForm,
+    SlowModeForm,
+    ThreadForm,
+)
+from .models import ContentStatus, Post, Report, Thread
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(str(m) for m in exc.messages)
+    return str(exc) or _("You may not do this.")
+
+
+def _status(exc: Exception) -> int:
+    if isinstance(exc, PostingTooFast):
+        return 429
+    return 403 if isinstance(exc, PermissionDenied) else 400
+
+
+def _render(request, template: str, context: dict, status: int = 200, exc: Exception | None = None):
+    if exc is not None:
+        context["error"] = _message(exc)
+        status = _status(exc)
+    response = TemplateResponse(request, template, context, status=status)
+    if isinstance(exc, PostingTooFast):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _json_error(exc: Exception) -> JsonResponse:
+    response = JsonResponse({"ok": False, "error": _message(exc)}, status=_status(exc))
+    if isinstance(exc, PostingTooFast):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _language() -> str:
+    return translation.get_language() or "en"
+
+
+def _login_first(request):
+    return redirect_to_login(request.get_full_path())
+
+
+def _group(slug: str) -> WorkingGroup:
+    return get_object_or_404(WorkingGroup, slug=slug)
+
+
+def _thread(thread_id: int) -> Thread:
+    return get_object_or_404(Thread.objects.select_related("group"), pk=thread_id)
+
+
+def _post(post_id: int) -> Post:
+    return get_object_or_404(Post.objects.select_related("thread__group", "author", "group"), pk=post_id)
+
+
+def _group_link(group: WorkingGroup) -> dict:
+    """The group's localised page title and URL (falls back to its default name)."""
+    page = group.page_in(_language())
+    return {"title": page.title if page else group.name, "url": (page.get_url() if page else "") or ""}
+
+
+def _urls() -> dict:
+    # Prefixes for per-post links, so a 300-post page does not reverse() 3,000 times.
+    index = reverse("discussions:index")
+    return {"posts": index + "posts/", "threads": index + "threads/", "members": index + "members/"}
+
+
+def _tz(request) -> str:
+    return getattr(request.user, "time_zone", "") or "UTC"
+
+
+def _base_context(request, group: WorkingGroup, **extra) -> dict:
+    context = {
+        "group": group,
+        "group_link": _group_link(group),
+        "can_moderate_group": perms.can_moderate_group(request.user, group),
+        "urls": _urls(),
+        "tz": _tz(request),
+    }
+    context.update(extra)
+    return context
+
+
+def _thread_page_url(post: Post) -> str:
+    """Where a post is shown in its thread: the page holding its top-level branch, or its
+    own permalink when it sits deeper than the thread page loads."""
+    if post.depth == 0:
+        return reverse("discussions:thread", args=[post.thread_id])
+    if post.depth > 1 + selectors.MAX_LOADED_DEPTH:
+        return post.get_absolute_url()
+    top_path = post.path[: selectors.SEGMENT]
+    before = Post.objects.filter(thread_id=post.thread_id, depth=1, path__lt=top_path).count()
+    page = before // selectors.TOP_LEVEL_PER_PAGE + 1
+    url = reverse("discussions:thread", args=[post.thread_id])
+    return f"{url}{'?page=%d' % page if page > 1 else ''}#post-{post.pk}"
+
+
+# --- lists ----------------------------------------------------------------------------
+
+@require_GET
+def index(request):
+    """Recent threads in every group the visitor may read."""
+    from django.core.paginator import Paginator
+
+    threads = (
+        perms.readable_threads(request.user).filter(status=ContentStatus.PUBLISHED)
+        .select_related("group", "author").order_by("-last_post_at", "-pk")
+    )
+    page_obj = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    return _render(request, "discussions/index.html", {"page_obj": page_obj, "tz": _tz(request)})
+
+
+@require_GET
+def group_threads(request, slug: str):
+    """A group's threads, pinned first, then by latest activity."""
+    group = _group(slug)
+    group_perms.check_can_read_content(request.user, group)
+    page_obj = selectors.group_threads_page(user=request.user, group=group, page_number=request.GET.get("page"))
+    return _render(request, "discussions/group_threads.html", _base_context(
+        request, group, page_obj=page_obj, can_start=perms.can_start_thread(request.user, group),
+        group_settings=services.group_settings_of(group),
+    ))
+
+
+def thread_create(request, slug: str):
+    """Start a thread in a group."""
+    group = _group(slug)
+    if not request.user.is_authenticated:
+        group_perms.check_can_view_group(request.user, group)
+        return _login_first(request)
+    perms.check_can_start_thread(request.user, group)
+    form = ThreadForm(request.POST or None, initial={"language": _language()})
+    context = _base_context(request, group, form=form, group_settings=services.group_settings_of(group))
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = services.thread_start(group=group, author=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            return _render(request, "discussions/thread_form.html", context, exc=exc)
+        return HttpResponseRedirect(thread.get_absolute_url())
+    return _render(request, "discussions/thread_form.html", context, status=400 if form.errors else 200)
+
+
+# --- thread and posts -----------------------------------------------------------------
+
+@require_GET
+def thread_detail(request, thread_id: int):
+    """The thread: opening post and one page of top-level branches, nested, collapsible."""
+    thread = _thread(thread_id)
+    perms.check_can_read_thread(request.user, thread)
+    view = selectors.thread_page(thread=thread, user=request.user, page_number=request.GET.get("page"))
+    form = ReplyForm(initial={"language": _language()}) if view.viewer.can_reply else None
+    return _render(request, "discussions/thread.html", _base_context(
+        request, thread.group, thread=thread, view=view, page_obj=view.page, form=form,
+        visual_depth=selectors.VISUAL_DEPTH,
+    ))
+
+
+@require_GET
+def post_detail(request, thread_id: int, post_id: int):
+    """Permalink: the thread opened at one post, with its ancestors and its replies."""
+    thread = _thread(thread_id)
+    post = get_object_or_404(Post, pk=post_id, thread=thread)
+    post.thread = thread
+    perms.check_can_see_post(request.user, post)
+    view = selectors.branch_view(thread=thread, post=post, user=request.user)
+    form = ReplyForm(initial={"language": _language()}) if view.viewer.can_reply else None
+    return _render(request, "discussions/branch.html", _base_context(
+        request, thread.group, thread=thread, view=view, form=form, visual_depth=selectors.VISUAL_DEPTH,
+    ))
+
+
+@require_GET
+def post_fragment(request, post_id: int):
+    """One post as an HTML fragment for live updates, rendered for THIS viewer (the socket
+    only carries ids; this view is where permission is checked)."""
+    post = _post(post_id)
+    perms.check_can_see_post(request.user, post)
+    item = selectors.post_item(post=post, user=request.user)
+    return _render(request, "discussions/fragment.html", {
+        "item": item, "thread": post.thread, "urls": _urls(), "tz": _tz(request),
+        "visual_depth": selectors.VISUAL_DEPTH,
+    })
+
+
+def _reply(request, thread: Thread, parent: Post | None, quote: Post | None = None):
+    """Shared by the thread's reply form and the reply-to-a-post page."""
+    if not request.user.is_authenticated:
+        perms.check_can_read_thread(request.user, thread)
+        return _login_first(request)
+    initial = {"language": _language()}
+    if quote is not None:
+        initial["body"] = _quote_text(quote)
+    form = ReplyForm(request.POST or None, initial=initial)
+    context = _base_context(request, thread.group, thread=thread, parent=parent, form=form)
+    if request.method != "POST":
+        perms.check_can_reply(request.user, thread)
+        return _render(request, "discussions/reply_form.html", context)
+    if not form.is_valid():
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "error": _("Please write a message.")}, status=400)
+        return _render(request, "discussions/reply_form.html", context, status=400)
+    parent_id = form.cleaned_data.get("parent") or (parent.pk if parent else None)
+    try:
+        post = services.post_reply(thread=thread, parent=parent_id, author=request.user,
+                                   body=form.cleaned_data["body"], language=form.cleaned_data["language"])
+    except (ValidationError, PermissionDenied) as exc:
+        if _wants_json(request):
+            return _json_error(exc)
+        if parent is None and parent_id:
+            context["parent"] = Post.objects.filter(pk=parent_id, thread=thread).first()
+        return _render(request, "discussions/reply_form.html", context, exc=exc)
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "post": post.pk, "parent": post.parent_id,
+                             "pending": post.status == ContentStatus.PENDING,
+                             "fragment": reverse("discussions:post_fragment", args=[post.pk])})
+    return HttpResponseRedirect(_thread_page_url(post))
+
+
+def _quote_text(post: Post) -> str:
+    name = post.author.username if post.author else _("someone")
+    lines = (post.body or "").splitlines() or [""]
+    return f"@{name} " + _("wrote:") + "\n" + "\n".join("> " + line for line in lines) + "\n\n"
+
+
+def thread_reply(request, thread_id: int):
+    """Reply to the thread (or, with `parent` in the form, to a post of it)."""
+    thread = _thread(thread_id)
+    return _reply(request, thread, None)
+
+
+def post_reply(request, post_id: int):
+    """Reply to one post (the no-JS page; ?quote=<id> pre-fills a quote of any post)."""
+    parent = _post(post_id)
+    perms.check_can_see_post(request.user, parent)
+    quote = None
+    quote_id = request.GET.get("quote")
+    if quote_id and quote_id.isdigit():
+        quote = Post.objects.select_related("author", "thread__group").filter(pk=int(quote_id), thread=parent.thread).first()
+        if quote is not None and not perms.can_see_post_body(request.user, quote):
+            quote = None
+    return _reply(request, parent.thread, parent, quote)
+
+
+def post_edit(request, post_id: int):
+    """The author edits a post (and the title, for an opening post)."""
+    post = _post(post_id)
+    if not request.user.is_authenticated:
+        perms.check_can_see_post(request.user, post)
+        return _login_first(request)
+    perms.check_can_edit_post(request.user, post)
+    initial = {"body": post.body, "language": post.language, "title": post.thread.title}
+    form = EditForm(request.POST or None, initial=initial)
+    context = _base_context(request, post.group, thread=post.thread, post=post, form=form)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.post_edit(post=post, user=request.user, body=data["body"], language=data["language"],
+                               title=data["title"] if post.is_opening else None)
+        except (ValidationError, PermissionDenied) as exc:
+            return _render(request, "discussions/edit_form.html", context, exc=exc)
+        return HttpResponseRedirect(_thread_page_url(post))
+    return _render(request, "discussions/edit_form.html", context, status=400 if form.errors else 200)
+
+
+def post_delete(request, post_id: int):
+    """The author deletes a post after confirming."""
+    post = _post(post_id)
+    if not request.user.is_authenticated:
+        perms.check_can_see_post(request.user, post)
+        return _login_first(request)
+    perms.check_can_delete_post(request.user, post)
+    context = _base_context(request, post.group, thread=post.thread, post=post)
+    if request.method == "POST":
+        try:
+            services.post_delete(post=post, user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            return _render(request, "discussions/delete_confirm.html", context, exc=exc)
+        return HttpResponseRedirect(_thread_page_url(post))
+    return _render(request, "discussions/delete_confirm.html", context)
+
+
+@require_POST
+def post_react(request, post_id: int):
+    """Toggle one reaction (a form button; JS sends the same request and swaps the post)."""
+    post = _post(post_id)
+    if not request.user.is_authenticated:
+        perms.check_can_see_post(request.user, post)
+        return _login_first(request)
+    try:
+        added = services.reaction_toggle(post=post, user=request.user, kind=request.POST.get("kind", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        if _wants_json(request):
+            return _json_error(exc)
+        return _render(request, "discussions/message.html",
+                       _base_context(request, post.group, thread=post.thread, post=post), exc=exc)
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "added": added})
+    return HttpResponseRedirect(_thread_page_url(post))
+
+
+def post_report(request, post_id: int):
+    """Report a post to the group's moderators."""
+    post = _post(post_id)
+    if not request.user.is_authenticated:
+        perms.check_can_see_post(request.user, post)
+        return _login_first(request)
+    perms.check_can_report(request.user, post)
+    form = ReportForm(request.POST or None)
+    context = _base_context(request, post.group, thread=post.thread, post=post, form=form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_create(post=post, reporter=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            return _render(request, "discussions/report_form.html", context, exc=exc)
+        context["done"] = True
+        return _render(request, "discussions/report_form.html", context)
+    return _render(request, "discussions/report_form.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+def post_history(request, post_id: int):
+    """Earlier versions of a post (author and moderators)."""
+    post = _post(post_id)
+    perms.check_can_see_history(request.user, post)
+    revisions = list(post.revisions.all())
+    return _render(request, "discussions/history.html",
+                   _base_context(request, post.group, thread=post.thread, post=post, revisions=revisions))
+
+
+# --- moderation -----------------------------------------------------------------------
+
+def post_moderate(request, post_id: int):
+    """Hide/unhide a post, or approve/reject a held one, with a reason."""
+    post = _post(post_id)
+    if not request.user.is_authenticated:
+        perms.check_can_see_post(request.user, post)
+        return _login_first(request)
+    perms.check_can_moderate_group(request.user, post.group)
+    form = ReasonForm(request.POST or None)
+    context = _base_context(request, post.group, thread=post.thread, post=post, form=form)
+    if request.method == "POST" and form.is_valid():
+        action = request.POST.get("action")
+        reason = form.cleaned_data["reason"]
+        actions = {
+            "hide": lambda: services.post_hide(post=post, by=request.user, reason=reason),
+            "unhide": lambda: services.post_unhide(post=post, by=request.user, reason=reason),
+            "approve": lambda: services.post_approve(post=post, by=request.user),
+            "reject": lambda: services.post_reject(post=post, by=request.user, reason=reason),
+        }
+        if action not in actions:
+            return _render(request, "discussions/post_moderate.html", context,
+                           exc=ValidationError(_("Unknown action.")))
+        try:
+            actions[action]()
+        except (ValidationError, PermissionDenied) as exc:
+            return _render(request, "discussions/post_moderate.html", context, exc=exc)
+        target = request.POST.get("next", "")
+        if target == "queue":
+            return HttpResponseRedirect(reverse("discussions:queue", args=[post.group.slug]))
+        return HttpResponseRedirect(post.get_absolute_url())
+    return _render(request, "discussions/post_moderate.html", context, status=400 if form.errors else 200)
+
+
+def thread_moderate(request, thread_id: int):
+    """Lock/unlock, pin/unpin, move and slow mode for one thread."""
+    thread = _thread(thread_id)
+    if not request.user.is_authenticated:
+        perms.check_can_read_thread(request.user, thread)
+        return _login_first(request)
+    perms.check_can_moderate_thread(request.user, thread)
+    targets = list(group_perms.moderated_groups(request.user).exclude(pk=thread.group_id).order_by("name"))
+    action = request.POST.get("action") if request.method == "POST" else None
+    lock_form = ReasonForm(request.POST if action in ("lock", "unlock") else None, prefix="lock")
+    slow_form = SlowModeForm(request.POST if action == "slow" else None, prefix="slow",
+                             initial={"seconds": thread.slow_mode_seconds, "reason": thread.slow_mode_reason})
+    move_form = MoveForm(request.POST if action == "move" else None, prefix="move", groups=targets)
+    context = _base_context(request, thread.group, thread=thread, lock_form=lock_form, slow_form=slow_form,
+                            move_form=move_form, targets=targets)
+    if action is None:
+        return _render(request, "discussions/thread_moderate.html", context)
+    user = request.user
+    try:
+        if action in ("lock", "unlock"):
+            if not lock_form.is_valid():
+                raise ValidationError(_("Please check the form."))
+            services.thread_lock(thread=thread, by=user, locked=action == "lock", reason=lock_form.cleaned_data["reason"])
+        elif action in ("pin", "unpin"):
+            services.thread_pin(thread=thread, by=user, pinned=action == "pin")
+        elif action == "slow":
+            if not slow_form.is_valid():
+                raise ValidationError(_("Please check the form."))
+            services.slow_mode_set(by=user, group=thread.group, thread=thread, **slow_form.cleaned_data)
+        elif action == "move":
+            if not move_form.is_valid():
+                raise ValidationError(_("Please choose a group you moderate."))
+            target = get_object_or_404(WorkingGroup, pk=move_form.cleaned_data["target"])
+            services.thread_move(thread=thread, by=user, target=target, reason=move_form.cleaned_data["reason"])
+        else:
+            raise ValidationError(_("Unknown action."))
+    except (ValidationError, PermissionDenied) as exc:
+        return _render(request, "discussions/thread_moderate.html", context, exc=exc)
+    return HttpResponseRedirect(thread.get_absolute_url())
+
+
+def moderation_queue(request, slug: str):
+    """Open reports and held posts of a group, for its moderators."""
+    group = _group(slug)
+    if not request.user.is_authenticated:
+        group_perms.check_can_view_group(request.user, group)
+        return _login_first(request)
+    perms.check_can_moderate_group(request.user, group)
+    reports, held = selectors.moderation_queue(group=group)
+    return _render(request, "discussions/queue.html",
+                   _base_context(request, group, reports=reports, held=held, resolve_form=ResolveForm()))
+
+
+@require_POST
+def report_resolve(request, report_id: int):
+    """Resolve a report: hide the post or dismiss the report, with a note."""
+    report = get_object_or_404(Report.objects.select_related("group"), pk=report_id)
+    if not request.user.is_authenticated:
+        group_perms.check_can_view_group(request.user, report.group)
+        return _login_first(request)
+    perms.check_can_moderate_group(request.user, report.group)
+    form = ResolveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Please check the form."))
+        services.report_resolve(report=report, by=request.user, hide=request.POST.get("action") == "hide",
+                                note=form.cleaned_data["note"])
+    except (ValidationError, PermissionDenied) as exc:
+        reports, held = selectors.moderation_queue(group=report.group)
+        return _render(request, "discussions/queue.html", _base_context(
+            request, report.group, reports=reports, held=held, resolve_form=ResolveForm()), exc=exc)
+    return HttpResponseRedirect(reverse("discussions:queue", args=[report.group.slug]))
+
+
+@require_GET
+def moderation_log(request, slug: str):
+    """Every moderation action in a group: who, when, why."""
+    group = _group(slug)
+    if not request.user.is_authenticated:
+        group_perms.check_can_view_group(request.user, group)
+        return _login_first(request)
+    perms.check_can_moderate_group(request.user, group)
+    page_obj = selectors.moderation_log_page(group=group, page_number=request.GET.get("page"))
+    return _render(request, "discussions/log.html", _base_context(request, group, page_obj=page_obj))
+
+
+def group_settings(request, slug: str):
+    """Pre-moderation and group-wide slow mode, for the group's moderators."""
+    group = _group(slug)
+    if not request.user.is_authenticated:
+        group_perms.check_can_view_group(request.user, group)
+        return _login_first(request)
+    perms.check_can_moderate_group(request.user, group)
+    current = services.group_settings_of(group)
+    action = request.POST.get("action") if request.method == "POST" else None
+    premod_form = PremoderationForm(request.POST if action == "premoderation" else None, prefix="premod",
+                                    initial={"premoderate_first_posts": current.premoderate_first_posts})
+    slow_form = SlowModeForm(request.POST if action == "slow" else None, prefix="slow",
+                             initial={"seconds": current.slow_mode_seconds, "reason": current.slow_mode_reason})
+    context = _base_context(request, group, premod_form=premod_form, slow_form=slow_form, group_settings=current)
+    if action is None:
+        return _render(request, "discussions/group_settings.html", context)
+    try:
+        if action == "premoderation":
+            if not premod_form.is_valid():
+                raise ValidationError(_("Please enter a number."))
+            services.group_discussion_settings_update(group=group, by=request.user, **premod_form.cleaned_data)
+        elif action == "slow":
+            if not slow_form.is_valid():
+                raise ValidationError(_("Please check the form."))
+            services.slow_mode_set(by=request.user, group=group, **slow_form.cleaned_data)
+        else:
+            raise ValidationError(_("Unknown action."))
+    except (ValidationError, PermissionDenied) as exc:
+        return _render(request, "discussions/group_settings.html", context, exc=exc)
+    return HttpResponseRedirect(reverse("discussions:group_settings", args=[group.slug]) + "?saved=1")
+
+
+# --- people and search ----------------------------------------------------------------
+
+@require_GET
+def mention_autocomplete(request, thread_id: int):
+    """JSON: people who can read this thread, matching what follows the @."""
+    thread = _thread(thread_id)
+    perms.check_can_read_thread(request.user, thread)
+    if not request.user.is_authenticated:
+        raise PermissionDenied(_("Please log in first."))
+    results = selectors.mention_candidates(thread=thread, prefix=request.GET.get("q", ""))
+    return JsonResponse({"results": results})
+
+
+@require_GET
+def member_detail(request, username: str):
+    """A member's public name and the posts of theirs the visitor may read (what @mentions
+    link to)."""
+    member = get_object_or_404(get_user_model(), username=username, is_active=True)
+    posts = selectors.member_posts(viewer=request.user, member=member)
+    return _render(request, "discussions/member.html", {"member": member, "posts": posts, "tz": _tz(request)})
+
+
+@require_GET
+def search(request):
+    """Search threads and posts; only what the visitor may read."""
+    query = request.GET.get("q", "").strip()[:200]
+    threads, posts = selectors.search(user=request.user, query=query) if query else ([], [])
+    return _render(request, "discussions/search.html",
+                   {"query": query, "threads": threads, "posts": posts, "tz": _tz(request)})
