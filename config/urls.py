@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("me/", include("people.urls")),
     path("search/", cms_views.search, name="search"),
     path("discussions/", include("discussions.urls")),
+    path("", include("knowledge.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -194,3 +194,169 @@ def build_tree(thread, authors, n: int, *, top_level: int = 10, seed: int = 7,
     Post.objects.bulk_update([root, *created], ["child_count", "descendant_count", "last_child_seq"], batch_size=500)
     Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + n)
     return created
+
+
+# knowledge ------------------------------------------------------------------------------
+
+import datetime as _dt  # noqa: E402
+
+from django.utils import timezone as _tz  # noqa: E402
+
+from knowledge.models import (  # noqa: E402
+    EventIndexPage,
+    EventPage,
+    ExpertProfile,
+    FundingOpportunity,
+    GoodPracticeIndexPage,
+    GoodPracticePage,
+    LanguageSkill,
+    ProjectIdea,
+)
+
+
+def knowledge_index(model, language: str = "en"):
+    """The practice database / events calendar in that language (created when missing)."""
+    from knowledge.services import knowledge_pages_ensure
+
+    knowledge_pages_ensure(languages=["en", language] if language != "en" else ["en"])
+    return model.objects.get(locale__language_code=language)
+
+
+class _PageFactory(factory.Factory):
+    """Builds a page and publishes it under its index (`live=False` keeps it a draft)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, live=True, language="en", **kwargs):
+        index = knowledge_index(cls._index_model, language)
+        page = model_class(live=live, **kwargs)
+        index.add_child(instance=page)
+        revision = page.save_revision()
+        if live:
+            revision.publish()
+            page.refresh_from_db()
+        return page
+
+
+class GoodPracticeFactory(_PageFactory):
+    class Meta:
+        model = GoodPracticePage
+
+    _index_model = GoodPracticeIndexPage
+    title = factory.Sequence(lambda n: f"Practice {n}")
+    slug = factory.Sequence(lambda n: f"practice-{n}")
+    city = "Kumasi"
+    country = "GH"
+    region = "sub-saharan-africa"
+    topics = ",urban-mobility,"
+    sdgs = ",11,"
+    summary = factory.LazyAttribute(lambda p: f"Summary of {p.title}.")
+
+
+class EventFactory(_PageFactory):
+    """A public event a month ahead, in Nairobi's zone, 10 places."""
+
+    class Meta:
+        model = EventPage
+
+    _index_model = EventIndexPage
+    title = factory.Sequence(lambda n: f"Event {n}")
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    kind = "conference"
+    time_zone = "Africa/Nairobi"
+    starts_at = factory.LazyFunction(lambda: (_tz.now() + _dt.timedelta(days=30)).replace(microsecond=0))
+    ends_at = factory.LazyAttribute(lambda e: e.starts_at + _dt.timedelta(hours=8))
+    city = "Nairobi"
+    country = "KE"
+    languages = ",en,"
+    capacity = 10
+
+
+class ExpertProfileFactory(factory.django.DjangoModelFactory):
+    """A listed expert (with the languages given as `languages=[("fr", "fluent")]`)."""
+
+    class Meta:
+        model = ExpertProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, country="GH", city="Accra", organisation="Accra Metropolitan Assembly")
+    position = "Urban planner"
+    expertise = ",urban-mobility,"
+    bio = "Planner."
+    listed = True
+    available_for_missions = True
+
+    @factory.post_generation
+    def languages(self, create, extracted, **kwargs):
+        if create and extracted:
+            for code, level in extracted:
+                LanguageSkill.objects.create(user=self.user, language=code, level=level)
+
+
+class ProjectIdeaFactory(factory.django.DjangoModelFactory):
+    """Made through the service, so the team and the first history row exist."""
+
+    class Meta:
+        model = ProjectIdea
+
+    group = factory.SubFactory(GroupFactory)
+    created_by = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Project idea {n}")
+    problem = "Too many cars."
+    region = "sub-saharan-africa"
+    topics = ",urban-mobility,"
+
+    @classmethod
+    def _create(cls, model_class, *args, group, created_by, **kwargs):
+        from knowledge.services import project_idea_create
+
+        if not Membership.objects.filter(group=group, user=created_by).exists():
+            MembershipFactory(group=group, user=created_by)
+        return project_idea_create(group=group, by=created_by, **kwargs)
+
+
+class FundingOpportunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FundingOpportunity
+
+    funder = "Development Fund"
+    programme = factory.Sequence(lambda n: f"Programme {n}")
+    deadline = factory.LazyFunction(lambda: _tz.localdate() + _dt.timedelta(days=60))
+    regions = ""
+    topics = ""
+    link = "https://funding.example.org/call"
+
+
+# partners -------------------------------------------------------------------------------
+
+
+def create_partner(*, name: str = "Test Association", slug: str | None = None, region: str = "africa",
+                   languages=("en", "fr"), **kwargs):
+    """Onboard an association through `partners.services.partner_section_create` (pages in
+    its languages, editors' and moderators' groups, permissions, collection)."""
+    from django.utils.text import slugify
+
+    from partners.services import partner_section_create
+
+    return partner_section_create(name=name, slug=slug or slugify(name), region=region,
+                                  languages=list(languages), **kwargs)
+
+
+def partner_editor(association, **kwargs):
+    """A member who edits `association`'s section (its editors' group)."""
+    from partners.services import partner_editor_add
+
+    user = UserFactory(**kwargs)
+    partner_editor_add(association=association, user=user)
+    return user
+
+
+def partner_moderator(association, **kwargs):
+    """A member who moderates for `association` (its moderators' group)."""
+    from partners.services import partner_moderator_add
+
+    user = UserFactory(**kwargs)
+    partner_moderator_add(association=association, user=user)
+    return user

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "inbox",
     "groups",
     "discussions",
+    "knowledge",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

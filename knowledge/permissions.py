@@ -1,0 +1,206 @@
+"""Who may see or do what with practices, experts, events and project ideas. The ONLY place.
+
+Group-bound things defer to `groups.permissions` (a secret group's event or project idea
+is as invisible as the group). `user` may be AnonymousUser.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from groups import permissions as group_perms
+from groups.models import WorkingGroup
+
+from .models import ContactRequest, EventPage, ExpertProfile, ProjectIdea
+
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_site_admin(user) -> bool:
+    return group_perms.is_site_admin(user)
+
+
+# --- good practices -----------------------------------------------------------------------
+
+def can_view_practice(user, page) -> bool:
+    """Published practices are public; drafts only through the Wagtail admin/preview."""
+    return bool(page.live)
+
+
+def discussion_groups(user, page) -> list[WorkingGroup]:
+    """The practice's related groups the user may start a thread in."""
+    if not _authenticated(user):
+        return []
+    groups = [link.group for link in page.related_groups.all()]
+    group_perms.prime(user, groups)
+    return [g for g in groups if group_perms.can_post(user, g)]
+
+
+def can_discuss_practice(user, page, group: WorkingGroup) -> bool:
+    return _authenticated(user) and group in discussion_groups(user, page)
+
+
+def can_propose_practice(user, group: WorkingGroup) -> bool:
+    """Turning a thread into a draft practice is a moderator's call in that group."""
+    return _authenticated(user) and group_perms.can_moderate(user, group)
+
+
+def can_edit_page(user, page) -> bool:
+    """Wagtail's page permissions decide (site editors; a partner section's own editors)."""
+    return _authenticated(user) and page.permissions_for_user(user).can_edit()
+
+
+def visible_groups_of(user, groups) -> list[WorkingGroup]:
+    """Which of these groups may the user know about (secret ones stay hidden)."""
+    group_perms.prime(user, groups)
+    return [g for g in groups if group_perms.can_view_group(user, g)]
+
+
+# --- expert pool and contact --------------------------------------------------------------
+
+def listed_profiles() -> QuerySet[ExpertProfile]:
+    """The directory's people: listed, active members. Nobody else ever appears."""
+    return ExpertProfile.objects.filter(listed=True, user__is_active=True)
+
+
+def can_view_profile(viewer, profile: ExpertProfile | None) -> bool:
+    if profile is None:
+        return False
+    if _authenticated(viewer) and viewer.pk == profile.user_id:
+        return True
+    return profile.listed and profile.user.is_active
+
+
+def can_contact(sender, recipient) -> bool:
+    """Members write to listed members, and to anyone who wrote to them first (a reply)."""
+    if not _authenticated(sender) or recipient is None or not recipient.is_active or sender.pk == recipient.pk:
+        return False
+    if ExpertProfile.objects.filter(user=recipient, listed=True).exists():
+        return True
+    return ContactRequest.objects.filter(sender=recipient, recipient=sender).exists()
+
+
+def check_can_contact(sender, recipient) -> None:
+    if not _authenticated(sender):
+        raise PermissionDenied(_("Please log in first."))
+    if not can_contact(sender, recipient):
+        raise Http404(_("No such member in the directory."))
+
+
+# --- events -------------------------------------------------------------------------------
+
+def can_view_event(user, event: EventPage) -> bool:
+    """Live events are public, except a group-only event (members) and a secret group's
+    events (only those who may know the group)."""
+    if not event.live:
+        return False
+    group = event.group
+    if group is None:
+        return True
+    if not group_perms.can_view_group(user, group):
+        return False
+    if event.audience == EventPage.Audience.GROUP:
+        return group_perms.can_read_content(user, group)
+    return True
+
+
+def visible_events(user, queryset: QuerySet[EventPage] | None = None) -> QuerySet[EventPage]:
+    """The same rule as `can_view_event`, as one query (lists and feeds)."""
+    qs = (queryset if queryset is not None else EventPage.objects.all()).live()
+    if is_site_admin(user):
+        return qs
+    viewable = group_perms.viewable_groups(user).values("pk")
+    readable = group_perms.readable_groups(user).values("pk")
+    return qs.filter(
+        Q(group__isnull=True)
+        | (Q(group__in=viewable) & (Q(audience=EventPage.Audience.PUBLIC) | Q(group__in=readable)))
+    )
+
+
+def can_register(user, event: EventPage) -> bool:
+    return _authenticated(user) and can_view_event(user, event) and event.registration_enabled
+
+
+def can_manage_event(user, event: EventPage) -> bool:
+    """Organisers: the page's editors (site or partner section) and the group's moderators."""
+    if not _authenticated(user):
+        return False
+    if is_site_admin(user) or can_edit_page(user, event):
+        return True
+    return event.group is not None and group_perms.can_moderate(user, event.group)
+
+
+def can_see_online_link(user, event: EventPage, registration) -> bool:
+    from .models import EventRegistration
+
+    if can_manage_event(user, event):
+        return True
+    return registration is not None and registration.status == EventRegistration.Status.CONFIRMED
+
+
+def check_can_view_event(user, event: EventPage) -> None:
+    if not can_view_event(user, event):
+        if event.group is not None and group_perms.can_view_group(user, event.group):
+            raise PermissionDenied(_("This event is for members of the organising group."))
+        raise Http404(_("No such event."))
+
+
+def check_can_manage_event(user, event: EventPage) -> None:
+    check_can_view_event(user, event)
+    if not can_manage_event(user, event):
+        raise PermissionDenied(_("Only the event's organisers can do this."))
+
+
+def check_can_view_group_feed(user, group: WorkingGroup) -> None:
+    group_perms.check_can_view_group(user, group)
+
+
+# --- project ideas ------------------------------------------------------------------------
+
+def viewable_ideas(user) -> QuerySet[ProjectIdea]:
+    """Ideas of groups whose content the user may read."""
+    return ProjectIdea.objects.filter(group__in=group_perms.readable_groups(user).values("pk"))
+
+
+def can_view_idea(user, idea: ProjectIdea) -> bool:
+    return group_perms.can_read_content(user, idea.group)
+
+
+def can_create_idea(user, group: WorkingGroup) -> bool:
+    return _authenticated(user) and group_perms.can_post(user, group)
+
+
+def is_team_member(user, idea: ProjectIdea) -> bool:
+    if not _authenticated(user):
+        return False
+    cache = idea.__dict__.setdefault("_team_ids", None)
+    if cache is None:
+        cache = set(idea.team.values_list("user_id", flat=True))
+        idea.__dict__["_team_ids"] = cache
+    return user.pk in cache
+
+
+def can_edit_idea(user, idea: ProjectIdea) -> bool:
+    """The team and the group's moderators (site admins too)."""
+    if not _authenticated(user) or not can_view_idea(user, idea):
+        return False
+    return is_team_member(user, idea) or group_perms.can_moderate(user, idea.group)
+
+
+def check_can_view_idea(user, idea: ProjectIdea) -> None:
+    group_perms.check_can_read_content(user, idea.group)
+
+
+def check_can_edit_idea(user, idea: ProjectIdea) -> None:
+    check_can_view_idea(user, idea)
+    if not can_edit_idea(user, idea):
+        raise PermissionDenied(_("Only the project team and the group's moderators can change this."))
+
+
+def check_can_create_idea(user, group: WorkingGroup) -> None:
+    group_perms.check_can_post(user, group)
