@@ -123,11 +123,10 @@ def _clean_reason(reason: str, *, required: bool, message: str = "") -> str:
 
 
 def group_settings_of(group: WorkingGroup) -> GroupDiscussionSettings:
-    """The group's discussion settings (defaults when none were saved; not written)."""
-    try:
-        return group.discussion_settings
-    except GroupDiscussionSettings.DoesNotExist:
-        return GroupDiscussionSettings(group=group)
+    """The group's discussion settings (defaults when none were saved; not written).
+    Always read fresh: a cached reverse one-to-one would hide a change made moments ago."""
+    found = GroupDiscussionSettings.objects.select_related("slow_mode_by").filter(group=group).first()
+    return found or GroupDiscussionSettings(group=group)
 
 
 def _wait_text(seconds: int) -> str:
