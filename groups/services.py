@@ -579,5 +579,6 @@ def group_index_ensure(*, language: str | None = None, title: str = "Working gro
         index = home.add_child(instance=GroupIndexPage(title=title, slug="groups", intro=intro, show_in_menus=True))
         index.save_revision().publish()
     if language and language != home.locale.language_code:
+        page_translation_ensure(page=home, language=language)  # the translated parent
         return page_translation_ensure(page=index, language=language, title=title, intro=intro)
     return index

@@ -327,10 +327,10 @@ def requests(request, page: GroupPage):
 
 def _requests_context(request, page: GroupPage, **extra) -> dict:
     group = page.group
-    return _group_context(
-        request, page, pending=list(selectors.pending_requests(group)),
-        decided=selectors.recent_decisions(group), **extra,
-    )
+    pending = list(selectors.pending_requests(group))
+    # A reason typed for a request that is no longer pending is shown, not lost.
+    extra["orphan_reason"] = extra.get("failed_reason") if extra.get("failed_id") not in {r.pk for r in pending} else ""
+    return _group_context(request, page, pending=pending, decided=selectors.recent_decisions(group), **extra)
 
 
 def request_decide(request, page: GroupPage, request_id: int):
