@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("me/", include("people.urls")),
     path("search/", cms_views.search, name="search"),
+    path("notifications/", include("inbox.urls")),
     path("discussions/", include("discussions.urls")),
     path("", include("knowledge.urls")),
     path("", include(wagtail_urls)),

@@ -1,12 +1,56 @@
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+"""The member's live channel at /ws/inbox/: badge counts and toasts, with replay.
 
-from .groups import user_group
+Protocol (JSON):
+  server → {"type": "hello", "user": id, "unread": n}                 on connect
+  client → {"type": "replay", "after": last_id}                         on every (re)connect
+  server → {"type": "notification", "id", "text", "url", "replayed": true}
+                                                             each newer one, oldest first
+  server → {"type": "unread", "unread": n, "last": newest_id}           end of the replay
+  server → {"type": "notification", "id", "text", "url", "unread"}      live, as things happen
+  server → {"type": "unread", "unread": n}                              after marking read elsewhere
+  client → {"type": "ping"}  /  server → {"type": "pong"}
+The client keeps the highest id it has seen and ignores anything not newer, so a push
+that races the replay is never shown twice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from . import selectors, texts
+from .groups import group_channel, user_group
+
+logger = logging.getLogger(__name__)
+
+
+def _replay_payload(user, after: int) -> tuple[list[dict], int, int]:
+    items = selectors.replay(user, after=after)
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        out = [
+            {
+                "type": "notification",
+                "id": n.pk,
+                "text": texts.describe(n.verb, n.data),
+                "url": reverse("inbox:open", args=[n.pk]),
+                "replayed": True,
+            }
+            for n in items
+        ]
+    return out, selectors.unread_count(user), selectors.latest_id(user)
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):
     """A member's personal live channel (unread badge, toasts).
 
-    Only signed-in members may connect; each joins only their own group.
+    Only signed-in members may connect (the origin is checked in config.asgi); a socket
+    joins its member's own channel group and those of the member's working groups, and
+    forwards only entries addressed to its member.
     """
 
     async def connect(self):
@@ -14,18 +58,80 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        self.group_name = user_group(user.pk)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        self.user = user
+        self.user_id = user.pk
+        self.language = user.preferred_language or settings.LANGUAGE_CODE
+        self.channel_groups: set[str] = set()
+        group_ids = await database_sync_to_async(selectors.member_group_ids)(self.user_id)
+        for name in [user_group(self.user_id), *(group_channel(g) for g in group_ids)]:
+            await self._join(name)
         await self.accept()
-        await self.send_json({"type": "hello", "user": user.pk})
+        unread = await database_sync_to_async(selectors.unread_count)(user)
+        await self.send_json({"type": "hello", "user": self.user_id, "unread": unread})
+
+    async def _join(self, name: str) -> None:
+        # A channel layer outage must not lock members out: the replay still works.
+        try:
+            await self.channel_layer.group_add(name, self.channel_name)
+            self.channel_groups.add(name)
+        except Exception:  # noqa: BLE001
+            logger.warning(
+                "inbox: could not subscribe %s; live updates paused", name, exc_info=True
+            )
+
+    async def _leave(self, name: str) -> None:
+        self.channel_groups.discard(name)
+        try:
+            await self.channel_layer.group_discard(name, self.channel_name)
+        except Exception:  # noqa: BLE001
+            logger.warning("inbox: could not unsubscribe %s", name, exc_info=True)
 
     async def disconnect(self, code):
-        if getattr(self, "group_name", None):
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+        for name in list(getattr(self, "channel_groups", ())):
+            await self._leave(name)
 
     async def receive_json(self, content, **kwargs):
-        if content.get("type") == "ping":
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "ping":
             await self.send_json({"type": "pong"})
+        elif kind == "replay":
+            try:
+                after = max(int(content.get("after") or 0), 0)
+            except (TypeError, ValueError):
+                after = 0
+            items, unread, last = await database_sync_to_async(_replay_payload)(self.user, after)
+            for item in items:
+                await self.send_json(item)
+            await self.send_json({"type": "unread", "unread": unread, "last": last})
+
+    # --- channel layer events (see inbox.realtime) ------------------------------------
 
     async def inbox_event(self, event):
-        await self.send_json(event["payload"])
+        entry = event.get("recipients", {}).get(str(self.user_id))
+        if entry is None:
+            return
+        notification_id, kind, unread, _thread = entry
+        with translation.override(self.language):
+            text = texts.describe(kind, event.get("data"))
+            url = reverse("inbox:open", args=[notification_id])
+        await self.send_json(
+            {
+                "type": "notification",
+                "id": notification_id,
+                "text": text,
+                "url": url,
+                "unread": unread,
+            }
+        )
+
+    async def inbox_unread(self, event):
+        await self.send_json({"type": "unread", "unread": event["unread"]})
+
+    async def inbox_follow(self, event):
+        name = group_channel(event["group"])
+        if event.get("on"):
+            await self._join(name)
+        else:
+            await self._leave(name)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "channels",
+    "notifications",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cms.context_processors.site_chrome",
+                "inbox.context_processors.unread_notifications",
             ],
         },
     },
@@ -217,6 +219,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work (django-tasks with the database backend; `manage.py db_worker` runs it).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Notifications: django-notifications-community with Plaza's own model (inbox.Notification).
+NOTIFICATIONS_NOTIFICATION_MODEL = "inbox.Notification"
+# Digests go out on the first `send_digests` run at or after this hour, recipient's local time.
+INBOX_DIGEST_HOUR = int(os.environ.get("INBOX_DIGEST_HOUR", "7"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Plaza"

@@ -1,10 +1,14 @@
 // Plaza progressive enhancement: every page works without this file.
-// Live badge and toasts over the member's websocket, with replay after reconnects.
+// Live badge and toasts over the member's websocket (/ws/inbox/), with replay after reconnects:
+// the server says hello, we send {"type":"replay","after":<last id seen>}, it sends every newer
+// notification (replayed: true, no toast) and the unread count. Ids only ever grow, so anything
+// not newer than the last id seen is a duplicate (a push racing the replay) and is ignored.
 (function () {
   "use strict";
   var badge = document.querySelector("[data-unread-count]");
   var toasts = document.querySelector("[data-toasts]");
   var delay = 1000;
+  var key = null;
 
   function setUnread(n) {
     if (!badge) return;
@@ -22,26 +26,37 @@
     setTimeout(function () { el.remove(); }, 8000);
   }
 
+  function lastSeen() {
+    try { return Number(localStorage.getItem(key) || "0"); } catch (e) { return 0; }
+  }
+
+  function remember(id) {
+    try { localStorage.setItem(key, String(id)); } catch (e) { /* private mode: dedup per page only */ }
+  }
+
   function connect() {
     if (!("WebSocket" in window)) return;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var ws = new WebSocket(scheme + location.host + "/ws/inbox/");
-    ws.onopen = function () {
-      delay = 1000;
-      var last = sessionStorage.getItem("plaza.lastNotification") || "0";
-      ws.send(JSON.stringify({ type: "replay", after: Number(last) }));
-    };
+    var seen = 0;
     ws.onmessage = function (msg) {
       var data;
       try { data = JSON.parse(msg.data); } catch (e) { return; }
-      if (typeof data.unread === "number") setUnread(data.unread);
-      if (data.type === "notification") {
-        var seen = Number(sessionStorage.getItem("plaza.lastNotification") || "0");
-        if (data.id > seen) {
-          sessionStorage.setItem("plaza.lastNotification", String(data.id));
-          if (!data.replayed) toast(data.text, data.url);
-        }
+      if (data.type === "hello") {
+        delay = 1000;
+        key = "plaza.inbox." + data.user + ".last";
+        seen = lastSeen();
+        ws.send(JSON.stringify({ type: "replay", after: seen }));
+      } else if (data.type === "notification") {
+        seen = Math.max(seen, lastSeen());
+        if (data.id <= seen) return;  // already shown (another tab, or the replay raced a push)
+        seen = data.id;
+        remember(seen);
+        if (!data.replayed) toast(data.text, data.url);
+      } else if (data.type === "unread" && data.last && !lastSeen()) {
+        remember(data.last);  // a first visit: start from now, do not replay the past
       }
+      if (typeof data.unread === "number") setUnread(data.unread);
       document.dispatchEvent(new CustomEvent("plaza:inbox", { detail: data }));
     };
     ws.onclose = function (ev) {

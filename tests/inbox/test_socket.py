@@ -10,7 +10,8 @@ from tests.factories import UserFactory
 def session_cookie_for(user) -> bytes:
     client = Client()
     client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+    name = settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}".encode()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -37,7 +38,9 @@ async def test_foreign_origin_is_refused():
     user = await sync_to_async(UserFactory)()
     cookie = await sync_to_async(session_cookie_for)(user)
     communicator = WebsocketCommunicator(
-        application, "/ws/inbox/", headers=[(b"origin", b"https://evil.example"), (b"cookie", cookie)]
+        application,
+        "/ws/inbox/",
+        headers=[(b"origin", b"https://evil.example"), (b"cookie", cookie)],
     )
     connected, _ = await communicator.connect()
     assert not connected
@@ -45,6 +48,8 @@ async def test_foreign_origin_is_refused():
 
 @pytest.mark.django_db(transaction=True)
 async def test_anonymous_is_refused():
-    communicator = WebsocketCommunicator(application, "/ws/inbox/", headers=[(b"origin", b"http://testserver")])
+    communicator = WebsocketCommunicator(
+        application, "/ws/inbox/", headers=[(b"origin", b"http://testserver")]
+    )
     connected, code = await communicator.connect()
     assert not connected

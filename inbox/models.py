@@ -1,0 +1,373 @@
+"""Notifications, watch levels, email preferences and digest bookkeeping.
+
+`Notification` is django-notifications-community's model, swapped in through
+`NOTIFICATIONS_NOTIFICATION_MODEL = "inbox.Notification"` and extended with what Plaza
+needs: a kind, a grouping key, must-deliver, the audience whose permission it needs at
+render time, references to the group/thread/post it is about, the target URL in the
+recipient's language, and the email state.
+
+The inbox stores plain ids of groups, threads and posts (like the library's generic
+references): it listens to the other apps and asks their permissions at render time, it
+never reaches into their tables through foreign keys.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from django.conf import settings
+from django.db import connections, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from notifications.base.models import AbstractNotification, NotificationQuerySet
+
+
+class Kind(models.TextChoices):
+    """What happened. Stored in the library's `verb` column."""
+
+    REPLY = "reply", _("Reply to you")
+    MENTION = "mention", _("Mention")
+    NEW_THREAD = "new_thread", _("New thread")
+    NEW_POST = "new_post", _("New post")
+    JOIN_APPROVED = "join_approved", _("Join request approved")
+    JOIN_DECLINED = "join_declined", _("Join request declined")
+    INVITED = "invited", _("Invitation")
+    POST_HIDDEN = "post_hidden", _("Your post was hidden")
+    POST_REJECTED = "post_rejected", _("Your post was not approved")
+    REPORT_RESOLVED = "report_resolved", _("Your report was handled")
+    JOIN_REQUESTED = "join_requested", _("Join request to review")
+    REPORT_CREATED = "report_created", _("Report to review")
+    POST_HELD = "post_held", _("Post awaiting approval")
+    CONTACT_REQUESTED = "contact_requested", _("Contact request")
+
+
+# Invitations, join decisions and moderation of your own content: emailed at once whatever
+# the member's email choice, and never merged with anything.
+MUST_DELIVER_KINDS = frozenset(
+    {Kind.JOIN_APPROVED, Kind.JOIN_DECLINED, Kind.INVITED, Kind.POST_HIDDEN, Kind.POST_REJECTED}
+)
+
+
+class Audience(models.TextChoices):
+    """Whose permission a notification needs when it is shown (checked at render time)."""
+
+    RECIPIENT = "recipient", _("About the recipient themself")
+    READERS = "readers", _("Readers of the content")
+    MODERATORS = "moderators", _("Moderators of the group")
+
+
+class EmailState(models.TextChoices):
+    """Where a notification is in the email pipeline."""
+
+    NONE = "none", _("Not emailed")
+    IMMEDIATE = "immediate", _("To be emailed now")
+    DAILY = "daily", _("Waiting for the daily digest")
+    WEEKLY = "weekly", _("Waiting for the weekly digest")
+    SENT = "sent", _("Emailed")
+    SKIPPED = "skipped", _("Not emailed (no longer relevant)")
+
+
+PENDING_EMAIL_STATES = (EmailState.IMMEDIATE, EmailState.DAILY, EmailState.WEEKLY)
+
+
+class InboxQuerySet(NotificationQuerySet):
+    """The library's queryset plus Plaza's reads."""
+
+    def for_recipient(self, user) -> InboxQuerySet:
+        return self.filter(recipient=user)
+
+    def bulk_insert(self, objs: list) -> list:
+        """`bulk_create` in as few statements as the database allows, with ids set.
+
+        A fan-out must cost the same number of queries for 10 or 1,000 recipients.
+        PostgreSQL takes any number of rows in one statement and Django sends them so.
+        On SQLite Django assumes the historical 999-variable cap and splits 1,000
+        notifications into ~40 INSERTs; the SQLite actually linked allows far more
+        (250,000 variables in current builds), so we ask it and insert in one statement
+        (this is the same path `bulk_create` takes, only with the real batch size).
+        """
+        objs = list(objs)
+        connection = connections[self.db]
+        if connection.vendor != "sqlite" or not objs:
+            return self.bulk_create(objs)
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        fields = [
+            f for f in self.model._meta.concrete_fields if not f.primary_key and not f.generated
+        ]
+        per_statement = max(limit // len(fields), 1)
+        self._prepare_for_bulk_create(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            for start in range(0, len(objs), per_statement):
+                chunk = objs[start : start + per_statement]
+                rows = self._insert(
+                    chunk,
+                    fields=fields,
+                    using=self.db,
+                    returning_fields=self.model._meta.db_returning_fields,
+                )
+                for obj, row in zip(chunk, rows, strict=True):
+                    obj.pk = row[0]
+                    obj._state.adding = False
+                    obj._state.db = self.db
+        return objs
+
+
+class Notification(AbstractNotification):
+    """One thing one member should learn about (a row per recipient).
+
+    Library fields in use: recipient, unread, actor (who did it), verb (= `Kind`),
+    timestamp, emailed, data (the words needed to render the text in any language, e.g.
+    the thread title and the actor's name at the time). Grouping: rows of one recipient
+    with the same `group_key` (e.g. "reply:t:42") show as one entry ("5 new replies in
+    …"); must-deliver rows get a unique key, so they are never merged away.
+    """
+
+    # The library indexes these columns one by one; such indexes never help a query here
+    # and slow every bulk insert, so they are redeclared without db_index.
+    unread = models.BooleanField(_("unread"), default=True)
+    # Covered by the (recipient, -id) indexes below; a separate FK index would be dead weight.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+        db_index=False,
+    )
+    # Nobody looks notifications up by content type alone: no separate indexes.
+    actor_content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.CASCADE,
+        related_name="notify_actor",
+        verbose_name=_("actor content type"),
+        db_index=False,
+    )
+    target_content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.CASCADE,
+        related_name="notify_target",
+        verbose_name=_("target content type"),
+        blank=True,
+        null=True,
+        db_index=False,
+    )
+    action_object_content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.CASCADE,
+        related_name="notify_action_object",
+        verbose_name=_("action object content type"),
+        blank=True,
+        null=True,
+        db_index=False,
+    )
+    public = models.BooleanField(_("public"), default=True)
+    deleted = models.BooleanField(_("deleted"), default=False)
+    emailed = models.BooleanField(_("emailed"), default=False)
+    timestamp = models.DateTimeField(_("timestamp"), default=timezone.now)
+
+    group_key = models.CharField(_("grouping key"), max_length=120)
+    must_deliver = models.BooleanField(_("must be delivered"), default=False)
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=Audience.choices, default=Audience.READERS
+    )
+    group_ref = models.PositiveBigIntegerField(_("working group id"), null=True, blank=True)
+    thread_ref = models.PositiveBigIntegerField(_("thread id"), null=True, blank=True)
+    post_ref = models.PositiveBigIntegerField(_("post id"), null=True, blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    email_state = models.CharField(
+        _("email state"), max_length=16, choices=EmailState.choices, default=EmailState.NONE
+    )
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    digest = models.ForeignKey(
+        "inbox.DigestDelivery",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+
+    objects = InboxQuerySet.as_manager()
+
+    class Meta(AbstractNotification.Meta):
+        abstract = False
+        ordering = ("-id",)
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # The badge: COUNT(*) WHERE recipient = ? AND unread, over unread rows only.
+            models.Index(
+                fields=["recipient", "-id"], condition=Q(unread=True), name="inbox_unread"
+            ),
+            # The centre and the websocket replay: a recipient's rows newest first / after an id.
+            models.Index(fields=["recipient", "-id"], name="inbox_recipient_id"),
+            models.Index(fields=["recipient", "group_key"], name="inbox_recipient_key"),
+            # Withdrawing notifications about a post or a group when access ends.
+            models.Index(
+                fields=["post_ref"], condition=Q(post_ref__isnull=False), name="inbox_post_ref"
+            ),
+            models.Index(fields=["group_ref", "recipient"], name="inbox_group_recipient"),
+            # The email pipeline reads only what is still waiting.
+            models.Index(
+                fields=["email_state", "recipient"],
+                condition=Q(email_state__in=["immediate", "daily", "weekly"]),
+                name="inbox_email_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verb} for {self.recipient_id} (#{self.pk})"
+
+    @property
+    def kind(self) -> str:
+        return self.verb
+
+
+class WatchLevel(models.TextChoices):
+    """How closely a member follows a group or a thread."""
+
+    MUTED = "muted", _("Muted")
+    NORMAL = "normal", _("Normal")
+    TRACKING = "tracking", _("Tracking")
+    WATCHING = "watching", _("Watching")
+
+
+WATCH_LEVEL_HELP = {
+    WatchLevel.MUTED: _("Nothing, not even replies or mentions."),
+    WatchLevel.NORMAL: _("Replies to you and mentions of you."),
+    WatchLevel.TRACKING: _("Replies, mentions and every new thread."),
+    WatchLevel.WATCHING: _("Every new thread and every new post."),
+}
+
+
+class Watch(models.Model):
+    """A member's chosen watch level for a group (thread_ref empty) or one thread in it.
+
+    No row means the default: members follow their groups at "normal"; a thread follows
+    its group's level, except that writing in a thread starts watching it. The most
+    specific row wins (a muted thread in a watched group stays silent).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_watches"
+    )
+    group_ref = models.PositiveBigIntegerField(_("working group id"))
+    thread_ref = models.PositiveBigIntegerField(_("thread id"), null=True, blank=True)
+    level = models.CharField(_("level"), max_length=16, choices=WatchLevel.choices)
+    automatic = models.BooleanField(
+        _("set automatically"),
+        default=False,
+        help_text=_("Started by writing in the thread, not chosen."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("watch level")
+        verbose_name_plural = _("watch levels")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "group_ref"],
+                condition=Q(thread_ref__isnull=True),
+                name="inbox_watch_group_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "thread_ref"],
+                condition=Q(thread_ref__isnull=False),
+                name="inbox_watch_thread_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["group_ref", "thread_ref", "level"], name="inbox_watch_lookup")
+        ]
+
+    def __str__(self) -> str:
+        where = f"thread {self.thread_ref}" if self.thread_ref else f"group {self.group_ref}"
+        return f"{self.user_id} {self.level} {where}"
+
+
+class EmailFrequency(models.TextChoices):
+    """How often a member wants activity by email (must-deliver messages ignore it)."""
+
+    IMMEDIATELY = "immediately", _("Immediately")
+    DAILY = "daily", _("Daily digest")
+    WEEKLY = "weekly", _("Weekly digest")
+    OFF = "off", _("Off")
+
+
+DEFAULT_EMAIL_FREQUENCY = EmailFrequency.DAILY
+
+
+class EmailPreference(models.Model):
+    """A member's email choice for all groups, unless a group override says otherwise."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_email"
+    )
+    frequency = models.CharField(
+        _("email"), max_length=16, choices=EmailFrequency.choices, default=DEFAULT_EMAIL_FREQUENCY
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("email preference")
+        verbose_name_plural = _("email preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.frequency}"
+
+
+class GroupEmailPreference(models.Model):
+    """A member's email choice for one group, overriding their general choice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_group_email"
+    )
+    group_ref = models.PositiveBigIntegerField(_("working group id"))
+    frequency = models.CharField(_("email"), max_length=16, choices=EmailFrequency.choices)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("group email preference")
+        verbose_name_plural = _("group email preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group_ref"], name="inbox_group_email_unique")
+        ]
+        indexes = [models.Index(fields=["group_ref"], name="inbox_group_email_group")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_ref}: {self.frequency}"
+
+
+class DigestDelivery(models.Model):
+    """One digest email for one member and one period ("2026-03-14" daily, "2026-W11"
+    weekly, in the member's time zone). The unique constraint is what makes
+    `send_digests` safe to run twice: the second run cannot claim the same period."""
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", _("Being prepared")
+        SENT = "sent", _("Sent")
+        EMPTY = "empty", _("Nothing to send")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_digests"
+    )
+    frequency = models.CharField(_("frequency"), max_length=16, choices=EmailFrequency.choices)
+    period = models.CharField(_("period"), max_length=16)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.CLAIMED
+    )
+    item_count = models.PositiveIntegerField(_("items"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "frequency", "period"], name="inbox_digest_once_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.frequency} digest {self.period} for {self.user_id} ({self.status})"

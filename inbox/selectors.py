@@ -1,0 +1,230 @@
+"""Reads: the badge count, the notification centre's grouped entries, the replay, watch levels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Max, Min, Q, QuerySet
+
+from . import texts
+from .models import Notification, Watch, WatchLevel
+from .permissions import visible_notifications
+
+REPLAY_LIMIT = 200
+
+
+def unread_count(user) -> int:
+    """The badge: one COUNT over the partial index on unread rows.
+
+    Notifications that stop being visible (the member left a private group, the post was
+    hidden) are marked read when that happens (see receivers), so this cheap count and
+    the centre agree without re-checking permissions on every page view.
+    """
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient_id=user.pk, unread=True).count()
+
+
+@dataclass
+class Entry:
+    """One line of the notification centre: a notification or a group of alike ones."""
+
+    notification: Notification  # the newest of the group (its time, actor, words)
+    first_id: int  # the oldest of the group: where reading should start
+    count: int
+    unread: bool
+
+    @property
+    def text(self) -> str:
+        return texts.describe(self.notification.verb, self.notification.data, self.count)
+
+    @property
+    def detail(self) -> str:
+        return (
+            "" if self.count > 1 else texts.detail(self.notification.verb, self.notification.data)
+        )
+
+    @property
+    def timestamp(self) -> datetime:
+        return self.notification.timestamp
+
+    @property
+    def thread_ref(self) -> int | None:
+        return self.notification.thread_ref
+
+    @property
+    def must_deliver(self) -> bool:
+        return self.notification.must_deliver
+
+
+def centre_groups(user, *, unread_only: bool) -> QuerySet:
+    """Grouped rows for the centre, newest first: one row per (group key, read state).
+
+    Read and unread notifications of one thread stay apart, so "5 new replies" counts
+    only what is new. Must-deliver notifications have unique keys and stay single.
+    """
+    qs = visible_notifications(user)
+    if unread_only:
+        qs = qs.filter(unread=True)
+    return (
+        qs.order_by()
+        .values("group_key", "unread")
+        .annotate(latest=Max("id"), first=Min("id"), n=Count("id"))
+        .order_by("-latest")
+    )
+
+
+def centre_entries(rows: Iterable[dict]) -> list[Entry]:
+    """Turn one page of `centre_groups` rows into entries (one more query for the rows)."""
+    rows = list(rows)
+    by_id = Notification.objects.in_bulk([r["latest"] for r in rows])
+    return [
+        Entry(
+            notification=by_id[r["latest"]], first_id=r["first"], count=r["n"], unread=r["unread"]
+        )
+        for r in rows
+        if r["latest"] in by_id
+    ]
+
+
+def replay(user, *, after: int, limit: int = REPLAY_LIMIT) -> list[Notification]:
+    """Everything newer than `after` the user may still see, oldest first (the websocket
+    replay after a reconnect). A brand-new client (after=0) gets only the unread ones."""
+    qs = visible_notifications(user).filter(id__gt=max(int(after), 0))
+    if not after:
+        qs = qs.filter(unread=True)
+    return list(qs.order_by("-id")[:limit])[::-1]
+
+
+def latest_id(user) -> int:
+    return (
+        Notification.objects.filter(recipient_id=user.pk)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+        or 0
+    )
+
+
+def member_group_ids(user_id: int) -> list[int]:
+    """The groups whose live channel a member's socket listens to (their memberships)."""
+    from groups.models import Membership
+
+    return list(Membership.objects.filter(user_id=user_id).values_list("group_id", flat=True))
+
+
+# --- watch levels ---------------------------------------------------------------------
+
+
+def watch_levels(
+    *, group_ref: int, thread_ref: int | None = None
+) -> tuple[dict[int, str], dict[int, str]]:
+    """All chosen levels for a group and (optionally) one of its threads, in ONE query:
+    ({user_id: group level}, {user_id: thread level}). Users without a row use defaults."""
+    rows = Watch.objects.filter(group_ref=group_ref)
+    rows = (
+        rows.filter(Q(thread_ref__isnull=True) | Q(thread_ref=thread_ref))
+        if thread_ref
+        else rows.filter(thread_ref__isnull=True)
+    )
+    group_levels: dict[int, str] = {}
+    thread_levels: dict[int, str] = {}
+    for user_id, thread, level in rows.values_list("user_id", "thread_ref", "level"):
+        (thread_levels if thread else group_levels)[user_id] = level
+    return group_levels, thread_levels
+
+
+def effective_level(
+    user_id: int, group_levels: dict[int, str], thread_levels: dict[int, str]
+) -> str:
+    """The most specific choice wins: thread, then group, then "normal"."""
+    return thread_levels.get(user_id) or group_levels.get(user_id) or WatchLevel.NORMAL
+
+
+def level_for(user, *, group_ref: int, thread_ref: int | None = None) -> tuple[str, bool]:
+    """(effective level, whether it was chosen for this exact thread/group)."""
+    if user is None or not user.is_authenticated:
+        return WatchLevel.NORMAL, False
+    rows = dict(
+        Watch.objects.filter(user=user, group_ref=group_ref)
+        .filter(Q(thread_ref__isnull=True) | Q(thread_ref=thread_ref))
+        .values_list("thread_ref", "level")
+    )
+    if thread_ref and thread_ref in rows:
+        return rows[thread_ref], True
+    if None in rows:
+        return rows[None], thread_ref is None
+    return WatchLevel.NORMAL, False
+
+
+def group_watch_levels(user, group_ids: Iterable[int]) -> dict[int, str]:
+    """The user's chosen level for each of these groups (missing: normal), one query."""
+    return dict(
+        Watch.objects.filter(
+            user=user, group_ref__in=list(group_ids), thread_ref__isnull=True
+        ).values_list("group_ref", "level")
+    )
+
+
+def thread_watches(user) -> QuerySet[Watch]:
+    """Threads the user chose a level for (the settings page lists them)."""
+    return Watch.objects.filter(user=user, thread_ref__isnull=False).order_by("-updated_at")
+
+
+def group_name(group_ref: int | None) -> str:
+    """A group's default-language name for the unsubscribe pages ('' if none)."""
+    from groups.models import WorkingGroup
+
+    if not group_ref:
+        return ""
+    return WorkingGroup.objects.filter(pk=group_ref).values_list("name", flat=True).first() or ""
+
+
+def settings_context(user) -> dict:
+    """Everything the settings page shows, in a fixed number of queries: the email choice,
+    and for each group the member belongs to (or chose a level for) its watch level and
+    email override, plus the threads they chose a level for."""
+    from discussions.permissions import readable_threads
+    from groups.models import WorkingGroup
+
+    from .models import DEFAULT_EMAIL_FREQUENCY, EmailPreference, GroupEmailPreference
+
+    chosen_groups = Watch.objects.filter(user=user, thread_ref__isnull=True).values("group_ref")
+    groups = list(
+        WorkingGroup.objects.filter(Q(memberships__user=user) | Q(pk__in=chosen_groups))
+        .distinct()
+        .order_by("name")
+    )
+    ids = [g.pk for g in groups]
+    levels = group_watch_levels(user, ids)
+    overrides = dict(
+        GroupEmailPreference.objects.filter(user=user, group_ref__in=ids).values_list(
+            "group_ref", "frequency"
+        )
+    )
+    frequency = (
+        EmailPreference.objects.filter(user=user).values_list("frequency", flat=True).first()
+        or DEFAULT_EMAIL_FREQUENCY
+    )
+    watches = list(thread_watches(user)[:200])
+    titles = dict(
+        readable_threads(user)
+        .filter(pk__in=[w.thread_ref for w in watches])
+        .values_list("pk", "title")
+    )
+    return {
+        "frequency": frequency,
+        "group_rows": [
+            {
+                "group": g,
+                "level": levels.get(g.pk, WatchLevel.NORMAL),
+                "email": overrides.get(g.pk, ""),
+            }
+            for g in groups
+        ],
+        "thread_rows": [
+            {"watch": w, "title": titles[w.thread_ref]} for w in watches if w.thread_ref in titles
+        ],
+    }

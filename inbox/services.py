@@ -1,0 +1,537 @@
+"""Every write of the inbox: fan-out, read state, watch levels, email preferences.
+
+Each service is keyword-only, runs in one transaction and raises ValidationError /
+PermissionDenied with a translated message for bad input. Views never call the fan-out:
+it runs from `receivers` when another app's domain event arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from . import permissions as perms
+from .models import (
+    DEFAULT_EMAIL_FREQUENCY,
+    MUST_DELIVER_KINDS,
+    PENDING_EMAIL_STATES,
+    Audience,
+    DigestDelivery,
+    EmailFrequency,
+    EmailPreference,
+    EmailState,
+    GroupEmailPreference,
+    Kind,
+    Notification,
+    Watch,
+    WatchLevel,
+)
+from .tokens import unsubscribe_read
+
+logger = logging.getLogger(__name__)
+
+# Kinds whose notifications merge per thread or per group in the centre (and digests).
+_THREAD_GROUPED = {Kind.REPLY, Kind.MENTION, Kind.NEW_POST}
+_GROUP_GROUPED = {Kind.NEW_THREAD, Kind.JOIN_REQUESTED, Kind.REPORT_CREATED, Kind.POST_HELD}
+
+_FREQUENCY_TO_STATE = {
+    EmailFrequency.IMMEDIATELY: EmailState.IMMEDIATE,
+    EmailFrequency.DAILY: EmailState.DAILY,
+    EmailFrequency.WEEKLY: EmailState.WEEKLY,
+    EmailFrequency.OFF: EmailState.NONE,
+}
+
+
+def group_key_for(kind: str, *, group_ref: int | None, thread_ref: int | None) -> str:
+    """Alike notifications share a key ("reply:t:42"); must-deliver ones and those about
+    one particular thing get a unique key, so they are never merged away."""
+    if kind in MUST_DELIVER_KINDS:
+        return f"{kind}:{uuid.uuid4().hex}"
+    if kind in _THREAD_GROUPED and thread_ref:
+        return f"{kind}:t:{thread_ref}"
+    if kind in _GROUP_GROUPED and group_ref:
+        return f"{kind}:g:{group_ref}"
+    return f"{kind}:{uuid.uuid4().hex}"
+
+
+@dataclass
+class Subject:
+    """What an event is about: ids for permission checks and the words to render it."""
+
+    actor: object  # the member who acted (a saved User)
+    audience: str = Audience.READERS
+    group_ref: int | None = None
+    thread_ref: int | None = None
+    post_ref: int | None = None
+    data: dict = field(default_factory=dict)
+    # The link, per language ("" when there is nothing to open); called once per language.
+    url: Callable[[str], str] = lambda language: ""
+    target: object | None = None  # library generic relations (admin shows them)
+    action_object: object | None = None
+
+
+@transaction.atomic
+def notifications_send(
+    *, recipients: Mapping[int, str], subject: Subject, emailed_elsewhere: bool = False
+) -> list[Notification]:
+    """Store one notification per recipient (user id → kind), then, after commit, push
+    them to open sockets and queue the emails that are due now.
+
+    Cost does not depend on the number of recipients: one query for their language and
+    email choice, one for group overrides, one INSERT; the push and the email task are
+    one message / one queued task per event. The actor is never notified.
+    `emailed_elsewhere`: the triggering app already emailed the recipient (invitations):
+    record it as emailed, do not send twice.
+    """
+    actor_id = getattr(subject.actor, "pk", None)
+    wanted = {int(uid): kind for uid, kind in recipients.items() if uid and int(uid) != actor_id}
+    if not wanted:
+        return []
+    User = get_user_model()
+    people = {
+        pk: (language or settings.LANGUAGE_CODE, frequency or DEFAULT_EMAIL_FREQUENCY)
+        for pk, language, frequency in User.objects.filter(
+            pk__in=wanted, is_active=True
+        ).values_list("pk", "preferred_language", "inbox_email__frequency")
+    }
+    overrides: dict[int, str] = {}
+    if subject.group_ref:
+        overrides = dict(
+            GroupEmailPreference.objects.filter(
+                group_ref=subject.group_ref, user_id__in=list(people)
+            ).values_list("user_id", "frequency")
+        )
+    urls: dict[str, str] = {}
+
+    def url_in(language: str) -> str:
+        if language not in urls:
+            with translation.override(language):
+                urls[language] = (subject.url(language) or "")[:500]
+        return urls[language]
+
+    now = timezone.now()
+    actor_type = ContentType.objects.get_for_model(subject.actor)
+    target_type = (
+        ContentType.objects.get_for_model(subject.target) if subject.target is not None else None
+    )
+    action_type = (
+        ContentType.objects.get_for_model(subject.action_object)
+        if subject.action_object is not None
+        else None
+    )
+    rows = []
+    for user_id, (language, frequency) in people.items():
+        kind = wanted[user_id]
+        must = kind in MUST_DELIVER_KINDS
+        state = _FREQUENCY_TO_STATE[overrides.get(user_id, frequency)]
+        if must:
+            state = EmailState.IMMEDIATE
+        if emailed_elsewhere:
+            state = EmailState.SENT
+        rows.append(
+            Notification(
+                recipient_id=user_id,
+                actor_content_type=actor_type,
+                actor_object_id=str(actor_id),
+                verb=kind,
+                timestamp=now,
+                target_content_type=target_type,
+                target_object_id=str(subject.target.pk) if target_type else None,
+                action_object_content_type=action_type,
+                action_object_object_id=str(subject.action_object.pk) if action_type else None,
+                data=subject.data,
+                group_key=group_key_for(
+                    kind, group_ref=subject.group_ref, thread_ref=subject.thread_ref
+                ),
+                must_deliver=must,
+                audience=subject.audience,
+                group_ref=subject.group_ref,
+                thread_ref=subject.thread_ref,
+                post_ref=subject.post_ref,
+                url=url_in(language),
+                email_state=state,
+                emailed=state == EmailState.SENT,
+                emailed_at=now if state == EmailState.SENT else None,
+            )
+        )
+    created = Notification.objects.bulk_insert(rows)
+    transaction.on_commit(lambda: _after_commit(created))
+    return created
+
+
+def _after_commit(created: list[Notification]) -> None:
+    from . import realtime
+    from .tasks import send_immediate_emails
+
+    realtime.push(created)
+    due_now = [n.pk for n in created if n.email_state == EmailState.IMMEDIATE]
+    if due_now:
+        send_immediate_emails.enqueue(notification_ids=due_now)
+
+
+@transaction.atomic
+def notifications_withdraw(
+    *, recipient_ids=None, group_ref=None, post_ref=None, audiences=None, kinds=None, about=None
+) -> int:
+    """Stop showing and emailing notifications someone may no longer see (they left a
+    private group, were banned, stopped moderating; the post was hidden or deleted).
+
+    The centre already filters them by permission at render time; marking them read keeps
+    the cheap unread count honest, and pending emails are dropped.
+    """
+    qs = Notification.objects.filter(Q(unread=True) | Q(email_state__in=PENDING_EMAIL_STATES))
+    if recipient_ids is not None:
+        qs = qs.filter(recipient_id__in=list(recipient_ids))
+    if group_ref is not None:
+        qs = qs.filter(group_ref=group_ref)
+    if post_ref is not None:
+        qs = qs.filter(post_ref=post_ref)
+    if kinds is not None:
+        qs = qs.filter(verb__in=list(kinds))
+    if about is not None:  # the object the notification is about (a join request, a report)
+        qs = qs.filter(
+            action_object_content_type=ContentType.objects.get_for_model(about),
+            action_object_object_id=str(about.pk),
+        )
+    qs = qs.filter(audience__in=list(audiences or [Audience.READERS, Audience.MODERATORS]))
+    affected = list(qs.values_list("recipient_id", flat=True).distinct())
+    qs.filter(email_state__in=PENDING_EMAIL_STATES).update(email_state=EmailState.SKIPPED)
+    count = qs.filter(unread=True).update(unread=False)
+    if affected:
+        transaction.on_commit(lambda: _push_counts(affected))
+    return count
+
+
+def _push_counts(user_ids) -> None:
+    from . import realtime
+
+    realtime.push_unread(user_ids)
+
+
+# --- read state -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_mark_read(*, user, notification: Notification) -> int:
+    """Mark one centre entry read: the notification and the unread ones grouped with it."""
+    perms.check_owns_notification(user, notification)
+    count = Notification.objects.filter(
+        recipient_id=user.pk, group_key=notification.group_key, unread=True
+    ).update(unread=False)
+    transaction.on_commit(lambda: _push_counts([user.pk]))
+    return count
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user) -> int:
+    """Mark every notification of the member read."""
+    count = Notification.objects.filter(recipient_id=user.pk, unread=True).update(unread=False)
+    transaction.on_commit(lambda: _push_counts([user.pk]))
+    return count
+
+
+# --- watch levels ---------------------------------------------------------------------
+
+
+def _check_level(level: str) -> None:
+    if level not in WatchLevel.values:
+        raise ValidationError(_("Choose one of the offered levels."))
+
+
+@transaction.atomic
+def watch_set_group(*, user, group, level: str | None) -> Watch | None:
+    """Choose how closely `user` follows `group` (None: back to the default, normal)."""
+    perms.check_can_watch_group(user, group)
+    if level is None or level == "":
+        Watch.objects.filter(user=user, group_ref=group.pk, thread_ref__isnull=True).delete()
+        return None
+    _check_level(level)
+    watch, _created = Watch.objects.update_or_create(
+        user=user,
+        group_ref=group.pk,
+        thread_ref=None,
+        defaults={"level": level, "automatic": False},
+    )
+    return watch
+
+
+@transaction.atomic
+def watch_set_thread(*, user, thread, level: str | None) -> Watch | None:
+    """Choose a level for one thread (None: follow the group's level again). Muting a
+    thread is this with level="muted" — one click from any notification about it."""
+    perms.check_can_watch_thread(user, thread)
+    if level is None or level == "":
+        Watch.objects.filter(user=user, thread_ref=thread.pk).delete()
+        return None
+    _check_level(level)
+    watch, _created = Watch.objects.update_or_create(
+        user=user,
+        thread_ref=thread.pk,
+        defaults={"level": level, "group_ref": thread.group_id, "automatic": False},
+    )
+    return watch
+
+
+@transaction.atomic
+def watch_start_automatic(*, user_id: int, thread_ref: int, group_ref: int) -> None:
+    """Writing in a thread starts watching it — unless the member already chose a level
+    for that thread (a thread they muted stays muted)."""
+    try:
+        with transaction.atomic():
+            Watch.objects.get_or_create(
+                user_id=user_id,
+                thread_ref=thread_ref,
+                defaults={"group_ref": group_ref, "level": WatchLevel.WATCHING, "automatic": True},
+            )
+    except IntegrityError:  # a concurrent post by the same member created it
+        pass
+
+
+# --- email preferences ----------------------------------------------------------------
+
+
+def _check_frequency(frequency: str) -> None:
+    if frequency not in EmailFrequency.values:
+        raise ValidationError(_("Choose one of the offered email options."))
+
+
+@transaction.atomic
+def email_preference_set(*, user, frequency: str) -> EmailPreference:
+    """Set how often activity reaches the member by email (all groups without override)."""
+    _check_frequency(frequency)
+    preference, _created = EmailPreference.objects.update_or_create(
+        user=user, defaults={"frequency": frequency}
+    )
+    _reschedule_pending(user_id=user.pk)
+    return preference
+
+
+@transaction.atomic
+def group_email_preference_set(
+    *, user, group, frequency: str | None
+) -> GroupEmailPreference | None:
+    """Override the email choice for one group (None or "": use the general choice)."""
+    if not frequency:
+        GroupEmailPreference.objects.filter(user=user, group_ref=group.pk).delete()
+        _reschedule_pending(user_id=user.pk)
+        return None
+    _check_frequency(frequency)
+    perms.check_can_watch_group(user, group)
+    preference, _created = GroupEmailPreference.objects.update_or_create(
+        user=user, group_ref=group.pk, defaults={"frequency": frequency}
+    )
+    _reschedule_pending(user_id=user.pk)
+    return preference
+
+
+def _reschedule_pending(*, user_id: int) -> None:
+    """Activity still waiting for a digest follows the member's new choice (must-deliver
+    items are unaffected: they left at once)."""
+    general = (
+        EmailPreference.objects.filter(user_id=user_id).values_list("frequency", flat=True).first()
+    )
+    general = general or DEFAULT_EMAIL_FREQUENCY
+    overrides = dict(
+        GroupEmailPreference.objects.filter(user_id=user_id).values_list("group_ref", "frequency")
+    )
+    pending = Notification.objects.filter(
+        recipient_id=user_id,
+        must_deliver=False,
+        email_state__in=[EmailState.DAILY, EmailState.WEEKLY],
+    )
+    for frequency in EmailFrequency.values:
+        groups_with = [g for g, f in overrides.items() if f == frequency]
+        scope = Q(group_ref__in=groups_with)
+        if frequency == general:
+            scope |= ~Q(group_ref__in=list(overrides)) | Q(group_ref__isnull=True)
+        state = _FREQUENCY_TO_STATE[frequency]
+        if state == EmailState.IMMEDIATE:
+            state = (
+                EmailState.DAILY
+            )  # already-waiting items go out with the next digest, not as a burst
+        pending.filter(scope).exclude(email_state=state).update(
+            email_state=state if state != EmailState.NONE else EmailState.SKIPPED
+        )
+
+
+@transaction.atomic
+def email_unsubscribe(*, token: str):
+    """Turn activity emails off — for one group or for everything — from a signed link,
+    without logging in. Must-deliver messages (invitations, decisions about you) still come."""
+    user_id, group_ref = unsubscribe_read(token)
+    User = get_user_model()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise ValidationError(
+            _("This unsubscribe link is not valid. Please change your email settings instead.")
+        )
+    if group_ref:
+        GroupEmailPreference.objects.update_or_create(
+            user=user, group_ref=group_ref, defaults={"frequency": EmailFrequency.OFF}
+        )
+    else:
+        EmailPreference.objects.update_or_create(
+            user=user, defaults={"frequency": EmailFrequency.OFF}
+        )
+    _reschedule_pending(user_id=user.pk)
+    return user, group_ref
+
+
+# --- email ----------------------------------------------------------------------------
+
+STUCK_AFTER = timedelta(minutes=10)
+
+
+def email_send_immediate(*, notification_ids: list[int]) -> int:
+    """Email what is due now: one email per recipient, each in its own transaction.
+
+    A notification is claimed (IMMEDIATE → SENT) in the same transaction that sends it,
+    so a task run twice, or two workers, never send it twice, and a failed send leaves
+    it waiting (`send_digests` retries stuck ones). Permission is checked again: what the
+    recipient can no longer see is skipped.
+    """
+    User = get_user_model()
+    pending = Notification.objects.filter(
+        pk__in=list(notification_ids), email_state=EmailState.IMMEDIATE
+    )
+    by_recipient: dict[int, list[int]] = {}
+    for pk, recipient_id in pending.values_list("pk", "recipient_id"):
+        by_recipient.setdefault(recipient_id, []).append(pk)
+    sent = 0
+    for user in User.objects.filter(pk__in=list(by_recipient)):
+        try:
+            sent += _email_one(user=user, ids=by_recipient[user.pk])
+        except Exception:  # noqa: BLE001 - one bad address must not stop the others
+            logger.exception("inbox: emailing user %s failed; will retry", user.pk)
+    return sent
+
+
+@transaction.atomic
+def _email_one(*, user, ids: list[int]) -> int:
+    from .emails import build_message
+
+    now = timezone.now()
+    visible = list(
+        perms.visible_notifications(user).filter(pk__in=ids, email_state=EmailState.IMMEDIATE)
+    )
+    Notification.objects.filter(pk__in=ids, email_state=EmailState.IMMEDIATE).exclude(
+        pk__in=[n.pk for n in visible]
+    ).update(email_state=EmailState.SKIPPED)
+    claimed = Notification.objects.filter(
+        pk__in=[n.pk for n in visible], email_state=EmailState.IMMEDIATE
+    ).update(email_state=EmailState.SENT, emailed=True, emailed_at=now)
+    if not visible or claimed != len(visible) or not user.email:
+        return 0
+    build_message(user=user, notifications=visible).send()
+    return 1
+
+
+def digest_period(*, time_zone: str, frequency: str, now: datetime | None = None) -> str | None:
+    """The member's current digest period ("2026-03-14" / "2026-W11", local time), or None
+    while it is still before the digest hour there."""
+    try:
+        zone = ZoneInfo(time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = (now or timezone.now()).astimezone(zone)
+    if local.hour < settings.INBOX_DIGEST_HOUR:
+        return None
+    if frequency == EmailFrequency.DAILY:
+        return local.date().isoformat()
+    year, week, _weekday = local.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digests_due(*, now: datetime | None = None) -> list[tuple[int, str, str]]:
+    """(user id, frequency, period) for every member with items waiting whose digest for
+    the current period has not been claimed yet — three queries whatever the numbers."""
+    User = get_user_model()
+    now = now or timezone.now()
+    waiting = set(
+        Notification.objects.filter(email_state__in=[EmailState.DAILY, EmailState.WEEKLY])
+        .values_list("recipient_id", "email_state")
+        .distinct()
+    )
+    if not waiting:
+        return []
+    zones = dict(
+        User.objects.filter(pk__in={u for u, _s in waiting}, is_active=True).values_list(
+            "pk", "time_zone"
+        )
+    )
+    due = []
+    for user_id, state in sorted(waiting):
+        if user_id not in zones:
+            continue
+        period = digest_period(time_zone=zones[user_id], frequency=state, now=now)
+        if period:
+            due.append((user_id, state, period))
+    claimed = set(
+        DigestDelivery.objects.filter(
+            user_id__in=[u for u, _f, _p in due], period__in={p for _u, _f, p in due}
+        ).values_list("user_id", "frequency", "period")
+    )
+    return [row for row in due if row not in claimed]
+
+
+@transaction.atomic
+def digest_send(*, user_id: int, frequency: str, period: str) -> DigestDelivery | None:
+    """Send one member's digest for one period, at most once.
+
+    The DigestDelivery row (unique per member, frequency and period) is the claim: a
+    second run — the command started twice, a task retried — fails to insert it and
+    sends nothing. Everything happens in one transaction, so a failed send leaves the
+    items waiting and the period unclaimed.
+    """
+    from .emails import build_message
+
+    if frequency not in (EmailFrequency.DAILY, EmailFrequency.WEEKLY):
+        raise ValidationError(_("Digests are daily or weekly."))
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return None
+    try:
+        with transaction.atomic():
+            delivery = DigestDelivery.objects.create(user=user, frequency=frequency, period=period)
+    except IntegrityError:
+        return None
+    waiting = Notification.objects.filter(recipient=user, email_state=frequency)
+    items = list(perms.visible_notifications(user).filter(email_state=frequency).order_by("id"))
+    waiting.exclude(pk__in=[n.pk for n in items]).update(email_state=EmailState.SKIPPED)
+    now = timezone.now()
+    if not items or not user.email:
+        delivery.status = DigestDelivery.Status.EMPTY
+        delivery.save(update_fields=["status"])
+        return delivery
+    Notification.objects.filter(pk__in=[n.pk for n in items]).update(
+        email_state=EmailState.SENT, emailed=True, emailed_at=now, digest=delivery
+    )
+    build_message(user=user, notifications=items, digest=frequency).send()
+    delivery.status = DigestDelivery.Status.SENT
+    delivery.item_count = len(items)
+    delivery.sent_at = now
+    delivery.save(update_fields=["status", "item_count", "sent_at"])
+    return delivery
+
+
+def emails_stuck(*, now: datetime | None = None) -> list[int]:
+    """Immediate emails still unsent well after they were due (a worker was down, SMTP failed)."""
+    cutoff = (now or timezone.now()) - STUCK_AFTER
+    return list(
+        Notification.objects.filter(
+            email_state=EmailState.IMMEDIATE, timestamp__lt=cutoff
+        ).values_list("pk", flat=True)
+    )

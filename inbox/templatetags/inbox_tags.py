@@ -1,0 +1,48 @@
+"""Template tags other apps' pages may use to offer watch levels (plain POST forms).
+
+    {% load inbox_tags %}{% thread_watch_form thread %}   on a thread page
+    {% load inbox_tags %}{% group_watch_form group %}     on a group page
+They render nothing for visitors who may not watch (anonymous, cannot read, banned).
+"""
+
+from django import template
+
+from inbox import permissions as perms
+from inbox.models import WATCH_LEVEL_HELP, WatchLevel
+from inbox.selectors import level_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("inbox/includes/watch_form.html", takes_context=True)
+def thread_watch_form(context, thread):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not perms.can_watch_thread(user, thread):
+        return {"show": False}
+    level, chosen = level_for(user, group_ref=thread.group_id, thread_ref=thread.pk)
+    return _context(request, "thread", thread.pk, level, chosen)
+
+
+@register.inclusion_tag("inbox/includes/watch_form.html", takes_context=True)
+def group_watch_form(context, group):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not perms.can_watch_group(user, group):
+        return {"show": False}
+    level, chosen = level_for(user, group_ref=group.pk)
+    return _context(request, "group", group.pk, level, chosen)
+
+
+def _context(request, scope, pk, level, chosen):
+    return {
+        "show": True,
+        "scope": scope,
+        "pk": pk,
+        "level": level,
+        "chosen": chosen,
+        "choices": [(value, label, WATCH_LEVEL_HELP[value]) for value, label in WatchLevel.choices],
+        "muted": level == WatchLevel.MUTED,
+        "next": request.get_full_path() if request else "",
+        "request": request,
+    }
