@@ -78,6 +78,11 @@ class LanguageSkillForm(forms.Form):
 
 
 class BaseLanguageSkillFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        # Every row is read, even one left as it was: the rows replace the member's languages.
+        kwargs["empty_permitted"] = False
+        return super()._construct_form(i, **kwargs)
+
     def clean(self):
         seen = set()
         for form in self.forms:

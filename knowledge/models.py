@@ -34,6 +34,7 @@ from people.models import time_zone_choices
 
 from .choices import EventKind, LanguageLevel, Region, Stage, Topic, sdg_choices, spoken_language_choices
 from .fields import ChoiceListField, split
+from .forms import EventPageAdminForm
 
 UI_LANGUAGES = settings.LANGUAGES
 
@@ -318,11 +319,12 @@ class EventIndexPage(RoutablePageMixin, Page):
     def listing(self, request):
         return _views().event_index(request, self)
 
-    @path("calendar.ics")
+    # Wagtail page paths allow no dots; the feeds' filenames come from the response.
+    @path("feed/")
     def feed(self, request):
         return _views().event_feed(request, self, None)
 
-    @path("groups/<slug:group_slug>/calendar.ics")
+    @path("feed/groups/<slug:group_slug>/")
     def group_feed(self, request, group_slug):
         return _views().event_feed(request, self, group_slug)
 
@@ -404,12 +406,8 @@ class EventPage(RoutablePageMixin, Page):
         verbose_name = _("event")
         verbose_name_plural = _("events")
 
-    @classmethod
-    def get_base_form_class(cls):
-        # The admin takes times as wall-clock times in the event's own zone.
-        from .forms import EventPageAdminForm
-
-        return EventPageAdminForm
+    # The admin takes times as wall-clock times in the event's own zone.
+    base_form_class = EventPageAdminForm
 
     def clean(self):
         super().clean()
@@ -482,11 +480,11 @@ class EventPage(RoutablePageMixin, Page):
     def participants(self, request):
         return _views().event_participants(request, self)
 
-    @path("participants.csv")
+    @path("participants/csv/")
     def participants_csv(self, request):
         return _views().event_participants_csv(request, self)
 
-    @path("event.ics")
+    @path("ics/")
     def ics(self, request):
         return _views().event_ics(request, self)
 
@@ -683,3 +681,41 @@ class FundingOpportunity(index.Indexed, models.Model):
     @property
     def is_open(self) -> bool:
         return self.deadline >= timezone.localdate()
+
+
+# --- links to discussions -----------------------------------------------------------------
+
+class PracticeThreadLink(models.Model):
+    """A thread about a good practice, linked both ways (the practice in every language).
+
+    `discussion`: opened from the practice ("Discuss this practice"); `source`: the thread a
+    moderator proposed as a good practice (the practice was drafted from it).
+    """
+
+    class Kind(models.TextChoices):
+        DISCUSSION = "discussion", _("Discussion of the practice")
+        SOURCE = "source", _("Thread the practice was proposed from")
+
+    practice_key = models.UUIDField(_("good practice"), db_index=True, help_text=_("The practice page's translation key."))
+    thread = models.ForeignKey("discussions.Thread", on_delete=models.CASCADE, related_name="practice_links")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("practice–thread link")
+        verbose_name_plural = _("practice–thread links")
+        constraints = [models.UniqueConstraint(fields=["practice_key", "thread"], name="knowledge_practice_thread_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.practice_key} ↔ thread {self.thread_id} ({self.kind})"
+
+    def practice_in(self, language: str | None = None, *, live_only: bool = True) -> GoodPracticePage | None:
+        qs = GoodPracticePage.objects.filter(translation_key=self.practice_key).select_related("locale")
+        if live_only:
+            qs = qs.live()
+        pages = {p.locale.language_code: p for p in qs}
+        for code in (language, settings.LANGUAGE_CODE):
+            if code in pages:
+                return pages[code]
+        return next(iter(pages.values()), None)

@@ -36,9 +36,11 @@ def discussion_groups(user, page) -> list[WorkingGroup]:
     """The practice's related groups the user may start a thread in."""
     if not _authenticated(user):
         return []
-    groups = [link.group for link in page.related_groups.all()]
+    from discussions.permissions import can_start_thread
+
+    groups = [link.group for link in page.related_groups.select_related("group")]
     group_perms.prime(user, groups)
-    return [g for g in groups if group_perms.can_post(user, g)]
+    return [g for g in groups if can_start_thread(user, g)]
 
 
 def can_discuss_practice(user, page, group: WorkingGroup) -> bool:

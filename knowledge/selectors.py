@@ -319,3 +319,39 @@ def matching_opportunities(idea: ProjectIdea, *, today=None) -> QuerySet[Funding
     for topic in split(idea.topics):
         topic_ok |= Q(topics__contains=contains(topic))
     return qs.filter(region_ok, topic_ok).order_by("deadline", "pk")
+
+
+# --- practices and threads ----------------------------------------------------------------
+
+def practice_discussions(user, page: GoodPracticePage) -> list[dict]:
+    """The practice's threads the user may read (both kinds), newest activity first."""
+    from discussions.permissions import readable_threads
+
+    from .models import PracticeThreadLink
+
+    links = (PracticeThreadLink.objects.filter(practice_key=page.translation_key,
+                                               thread__in=readable_threads(user).values("pk"))
+             .select_related("thread", "thread__group").order_by("-thread__last_post_at"))
+    return [{"url": link.thread.get_absolute_url(), "title": link.thread.title, "group_name": link.thread.group.name,
+             "kind": link.kind} for link in links]
+
+
+def thread_practices(user, thread, language: str) -> list[dict]:
+    """Practices linked to a thread, for the thread page: published ones for everybody,
+    drafts only for people who may edit them (with the admin link)."""
+    from .models import PracticeThreadLink
+    from .permissions import can_edit_page
+
+    out = []
+    for link in PracticeThreadLink.objects.filter(thread=thread):
+        page = link.practice_in(language, live_only=False)
+        if page is None:
+            continue
+        if page.live:
+            out.append({"title": page.title, "url": page.url, "live": True, "kind": link.kind})
+        elif can_edit_page(user, page) or (link.created_by_id and link.created_by_id == getattr(user, "pk", None)):
+            from django.urls import reverse
+
+            out.append({"title": page.title, "live": False, "kind": link.kind,
+                        "url": reverse("wagtailadmin_pages:edit", args=[page.pk]) if can_edit_page(user, page) else ""})
+    return out

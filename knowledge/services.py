@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -133,7 +134,7 @@ def contact_request_create(*, sender, recipient, subject: str, message: str, sha
     if not subject or not message:
         raise ValidationError(_("Please write a subject and a message."))
     # Lock the sender's row so two parallel submissions cannot both pass the count.
-    type(sender).objects.select_for_update().filter(pk=sender.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=sender.pk).first()
     since = timezone.now() - CONTACT_WINDOW
     if ContactRequest.objects.filter(sender=sender, created_at__gte=since).count() >= CONTACT_LIMIT:
         raise RateLimited(
@@ -346,13 +347,14 @@ def _create_draft_practice(*, by, language: str, title: str, summary: str, field
         raise ValidationError(_("The good-practice database has not been set up yet."))
     page = GoodPracticePage(
         title=title[:255], slug=_unique_slug(index, title), summary=summary, live=False, owner=by,
-        locale=index.locale, city=fields.pop("city", "") or "—", country=fields.pop("country", "") or "",
+        locale=index.locale, city=fields.pop("city", ""), country=fields.pop("country", ""),
         **fields,
     )
     for group in groups:
         page.related_groups.add(GoodPracticeGroup(group=group))
     index.add_child(instance=page)
-    page.save_revision(user=by, log_action=True)
+    # A draft may lack what publishing needs (city, country): the editor completes it.
+    page.save_revision(user=by, log_action=True, clean=False)
     return page
 
 
@@ -363,6 +365,7 @@ def good_practice_draft_from_idea(*, idea: ProjectIdea, by) -> GoodPracticePage:
     perms.check_can_edit_idea(by, idea)
     if idea.stage != Stage.EVALUATED:
         raise ValidationError(_("Only an evaluated project can seed a good practice."))
+    idea.good_practice_key = ProjectIdea.objects.select_for_update().values_list("good_practice_key", flat=True).get(pk=idea.pk)
     if idea.good_practice_key:
         existing = GoodPracticePage.objects.filter(translation_key=idea.good_practice_key).first()
         if existing is not None:
@@ -379,6 +382,84 @@ def good_practice_draft_from_idea(*, idea: ProjectIdea, by) -> GoodPracticePage:
     idea.good_practice_key = page.translation_key
     idea.save(update_fields=["good_practice_key", "updated_at"])
     return page
+
+
+def _first_paragraphs(html: str, limit: int = 600) -> str:
+    """Plain text of the opening post for a summary: whole words, at most `limit` characters."""
+    from django.utils.html import strip_tags
+    from django.utils.text import Truncator
+
+    text = " ".join(strip_tags(html.replace("</p>", "</p> ")).split())
+    return Truncator(text).chars(limit)
+
+
+@transaction.atomic
+def good_practice_propose_from_thread(*, thread, by) -> GoodPracticePage:
+    """A moderator turns a thread into a DRAFT good practice: title and summary from the
+    thread's opening post, the group as related group, linked back to the thread. An editor
+    completes and publishes it. Proposing the same thread twice returns the same draft."""
+    _require_login(by)
+    from discussions import permissions as discussion_perms
+    from discussions.models import ContentStatus
+
+    from .models import PracticeThreadLink
+
+    discussion_perms.check_can_read_thread(by, thread)
+    if not perms.can_propose_practice(by, thread.group):
+        raise PermissionDenied(_("Only the group's moderators can propose a thread as a good practice."))
+    if thread.status != ContentStatus.PUBLISHED:
+        raise ValidationError(_("Only a published thread can be proposed as a good practice."))
+    link = PracticeThreadLink.objects.filter(thread=thread, kind=PracticeThreadLink.Kind.SOURCE).first()
+    if link is not None:
+        existing = link.practice_in(thread.language, live_only=False)
+        if existing is not None:
+            return existing
+        link.delete()  # the draft was deleted meanwhile: propose afresh
+    opening = thread.posts.filter(parent__isnull=True).first()
+    summary = _first_paragraphs(opening.body_html) if opening is not None else ""
+    page = _create_draft_practice(by=by, language=thread.language, title=thread.title, summary=summary,
+                                  fields={}, groups=[thread.group])
+    PracticeThreadLink.objects.create(practice_key=page.translation_key, thread=thread,
+                                      kind=PracticeThreadLink.Kind.SOURCE, created_by=by)
+    _emit(signals.practice_proposed, GoodPracticePage, page=page, page_id=page.pk, group=thread.group,
+          group_id=thread.group_id, by=by, by_id=by.pk, thread_id=thread.pk)
+    return page
+
+
+@transaction.atomic
+def practice_discuss(*, page: GoodPracticePage, group: WorkingGroup | None, by):
+    """Open the practice's thread in one of its related groups (or return the one already
+    there), linked both ways."""
+    _require_login(by)
+    from discussions import services as discussion_services
+    from discussions.models import Thread
+
+    from .models import PracticeThreadLink
+
+    if not page.live:
+        raise ValidationError(_("Only a published good practice can be discussed."))
+    related = {link.group_id for link in page.related_groups.all()}
+    if group is None or group.pk not in related:
+        raise ValidationError(_("Choose one of the practice's working groups."))
+    existing = (PracticeThreadLink.objects.filter(practice_key=page.translation_key, thread__group=group,
+                                                  kind=PracticeThreadLink.Kind.DISCUSSION)
+                .select_related("thread").first())
+    if existing is not None:
+        return existing.thread
+    language = page.locale.language_code
+    with translation.override(language):
+        title = _("Discussion: %(title)s") % {"title": page.title}
+        body = _("Let us discuss the good practice [%(title)s](%(url)s) from %(city)s.") % {
+            "title": page.title.replace("]", ")").replace("[", "("), "url": page.url or "", "city": page.city,
+        }
+        body += "\n\n> " + " ".join(page.summary.split())
+    thread: Thread = discussion_services.thread_start(group=group, author=by, title=title[:200], body=body,
+                                                      language=language)
+    PracticeThreadLink.objects.create(practice_key=page.translation_key, thread=thread,
+                                      kind=PracticeThreadLink.Kind.DISCUSSION, created_by=by)
+    _emit(signals.practice_discussed, GoodPracticePage, page=page, page_id=page.pk, group=group, group_id=group.pk,
+          thread_id=thread.pk, by=by, by_id=by.pk)
+    return thread
 
 
 # --- project ideas ------------------------------------------------------------------------
@@ -453,7 +534,8 @@ def project_idea_set_stage(*, idea: ProjectIdea, stage: str, by, note: str = "")
     """Move the idea to another stage and record who did it, when (the only writer of
     ProjectStageChange)."""
     perms.check_can_edit_idea(by, idea)
-    idea = ProjectIdea.objects.select_for_update().get(pk=idea.pk)
+    # Lock the row and read the stage afresh: two team members clicking at once make one move.
+    idea.stage = ProjectIdea.objects.select_for_update().values_list("stage", flat=True).get(pk=idea.pk)
     if stage not in allowed_stages(idea):
         raise ValidationError(
             _("A project at stage “%(current)s” cannot move to “%(stage)s”.")

@@ -54,7 +54,7 @@ def send_contact_email(contact_request_id: int) -> None:
     message.send()
 
 
-def event_ics(event, *, request_url: str = "") -> IcsEvent:
+def ics_event_for(event, *, request_url: str = "") -> IcsEvent:
     """One event as an iCalendar VEVENT (UTC times)."""
     location = event.location_label() or ("Online" if event.online else "")
     return IcsEvent(
@@ -89,5 +89,5 @@ def send_registration_email(registration_id: int, kind: str) -> None:
         body = render_to_string("knowledge/email/registration_body.txt", context)
     message = EmailMessage(subject, body, to=[user.email])
     if kind in ("confirmed", "promoted"):
-        message.attach(f"{event.slug}.ics", calendar([event_ics(event)], name=event.title), "text/calendar; charset=utf-8; method=PUBLISH")
+        message.attach(f"{event.slug}.ics", calendar([ics_event_for(event)], name=event.title), "text/calendar; charset=utf-8; method=PUBLISH")
     message.send()

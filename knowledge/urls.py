@@ -21,4 +21,5 @@ urlpatterns = [
     path("projects/<int:pk>/results/", views.idea_results, name="idea_results"),
     path("projects/<int:pk>/good-practice/", views.idea_seed_practice, name="idea_seed_practice"),
     path("funding/", views.funding_list, name="funding"),
+    path("knowledge/threads/<int:thread_id>/propose/", views.thread_propose, name="thread_propose"),
 ]

@@ -41,7 +41,7 @@ from .forms import (
 )
 from .ics import calendar
 from .models import EventPage, EventRegistration, ExpertProfile, FundingOpportunity, ProjectIdea
-from .tasks import event_ics
+from .tasks import ics_event_for
 
 User = get_user_model()
 PER_PAGE = 20
@@ -118,18 +118,10 @@ def practice_detail(request, page, *, error: str = "", status: int = 200):
     translations = page.get_translations(inclusive=False).live().select_related("locale")
     context = {
         "page": page, "contacts": contacts, "groups": groups, "translations": translations,
-        "discussions": _practice_discussions(request, page), "discuss_groups": perms.discussion_groups(request.user, page),
+        "discussions": selectors.practice_discussions(request.user, page), "discuss_groups": perms.discussion_groups(request.user, page),
         "index": page.get_parent(), "error": error,
     }
     return render(request, "knowledge/good_practice_page.html", context, status=status)
-
-
-def _practice_discussions(request, page):
-    try:
-        from .links import discussions_for
-    except ImportError:
-        return []
-    return discussions_for(request.user, page)
 
 
 def practice_discuss(request, page):
@@ -138,16 +130,29 @@ def practice_discuss(request, page):
         return HttpResponseRedirect(page.url)
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={page.url}")
-    try:
-        from .links import practice_discuss as discuss
-    except ImportError:
-        raise Http404(_("Discussions are not available yet.")) from None
     group = WorkingGroup.objects.filter(pk=request.POST.get("group") or 0).first()
     try:
-        url = discuss(page=page, group=group, by=request.user)
+        thread = services.practice_discuss(page=page, group=group, by=request.user)
     except (ValidationError, PermissionDenied) as exc:
         return practice_detail(request, page, error=_message(exc), status=_status(exc))
-    return HttpResponseRedirect(url)
+    return HttpResponseRedirect(thread.get_absolute_url())
+
+
+@login_required
+@require_POST
+def thread_propose(request, thread_id):
+    """A moderator turns a thread into a draft good practice."""
+    from discussions.models import Thread
+
+    thread = get_object_or_404(Thread.objects.select_related("group"), pk=thread_id)
+    try:
+        page = services.good_practice_propose_from_thread(thread=thread, by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _message(exc))
+        return HttpResponseRedirect(thread.get_absolute_url())
+    messages.success(request, _("A draft good practice “%(title)s” has been created from this thread. "
+                                "An editor will complete and publish it.") % {"title": page.title})
+    return HttpResponseRedirect(thread.get_absolute_url())
 
 
 # --- people directory ---------------------------------------------------------------------
@@ -375,7 +380,7 @@ def event_participants_csv(request, event):
 
 def event_ics(request, event):
     perms.check_can_view_event(request.user, event)
-    body = calendar([event_ics(event, request_url=request.build_absolute_uri(event.url))], name=event.title)
+    body = calendar([ics_event_for(event, request_url=request.build_absolute_uri(event.url))], name=event.title)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
@@ -409,8 +414,10 @@ def event_feed(request, index, group_slug):
         name = _("Plaza events: %(group)s") % {"group": group.name}
     since = timezone.now() - timezone.timedelta(days=90)
     qs = selectors.events_in(_language(), qs).filter(ends_at__gte=since).select_related("locale").order_by("starts_at", "pk")
-    events = [event_ics(e, request_url=request.build_absolute_uri(e.url)) for e in qs[:500]]
-    return HttpResponse(calendar(events, name=name), content_type="text/calendar; charset=utf-8")
+    events = [ics_event_for(e, request_url=request.build_absolute_uri(e.url)) for e in qs[:500]]
+    response = HttpResponse(calendar(events, name=name), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="plaza-{group_slug or "events"}.ics"'
+    return response
 
 
 # --- project ideas ------------------------------------------------------------------------
