@@ -258,6 +258,16 @@ class GroupPage(RoutablePageMixin, Page):
     def group_settings(self, request):
         return _views().group_settings(request, self)
 
+    def clean(self):
+        super().clean()
+        # One page per group and language: a second one would split how the group is shown.
+        if self.group_id and self.locale_id:
+            clash = GroupPage.objects.filter(group_id=self.group_id, locale_id=self.locale_id).exclude(pk=self.pk)
+            if clash.exists():
+                from django.core.exceptions import ValidationError
+
+                raise ValidationError({"group": _("This group already has a page in this language.")})
+
     @classmethod
     def get_indexed_objects(cls):
         # Secret groups stay out of the site search index entirely.

@@ -16,10 +16,11 @@ SAME_IN_TRANSLATION = {
     "*": {"Plaza", "OK", "Online", "Webinar", "Total", "Normal", "Email"},
     "fr": {"Image", "introduction", "organisation", "Notifications", "Organisation", "Message", "Messages",
            "Description", "Contact", "Contacts", "Options", "Date", "Action", "Actions", "Note", "Notes",
-           "Discussion", "Discussions", "Type", "Position", "Region", "Moderation", "Article"},
-    "de": {"Name", "Region", "Organisation", "Status", "Thema", "Details", "Moderation", "Start", "Link"},
-    "es": {"Total", "Error"},
-    "pt": {"Total"},
+           "Discussion", "Discussions", "Type", "Position", "Region", "Moderation", "Article",
+           "Public", "Secret", "Invitation", "Invitations", "invitation", "invitations"},
+    "de": {"Name", "Region", "Organisation", "Status", "Thema", "Details", "Moderation", "Start", "Link", "Regional"},
+    "es": {"Total", "Error", "Regional", "Asia"},
+    "pt": {"Total", "Regional"},
     "ar": set(),
 }
 NON_ENGLISH = [c for c, _ in settings.LANGUAGES if c != "en"]

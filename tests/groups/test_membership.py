@@ -94,7 +94,9 @@ def test_invite_registered_member_by_handle_and_accept(client, group, moderator,
     message = mail.outbox[-1]
     assert message.to == [invitee.email]
     assert "Moe Moderator" in message.body and "Join us!" in message.body
-    assert "invite" in message.subject.lower() or "invit" in message.subject.lower()
+    # In the invitee's language (French), subject and body.
+    assert message.subject == "Invitation au groupe de travail « Climate adaptation » sur Plaza"
+    assert "vous invite à rejoindre le groupe de travail" in message.body
     link = path_of(re.search(r"https?://\S+/invitations/\S+/", message.body).group(0))
     assert link.startswith("/fr/groups/invitations/")  # in the invitee's language
 
