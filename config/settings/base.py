@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "daphne",
     "people",
     "cms",
+    "partners",
     "inbox",
     "groups",
     "discussions",

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Each app that has demo content offers `<app>.demo.seed()`; order matters (people first).
-DEMO_MODULES = ["people.demo", "cms.demo", "groups.demo", "discussions.demo", "inbox.demo", "knowledge.demo"]
+DEMO_MODULES = ["people.demo", "cms.demo", "partners.demo", "groups.demo", "discussions.demo", "inbox.demo", "knowledge.demo"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,204 @@
+"""Reads for partner sections: public listings, navigation, and moderation via partners."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.apps import apps
+from django.db.models import Prefetch, Q, QuerySet
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
+
+from .models import NewsIndexPage, NewsPage, PartnerAssociation, PartnerSectionPage, Region
+
+LOGO_FILTER = "fill-160x160"
+
+
+@dataclass(frozen=True)
+class SectionCard:
+    """One association as listed publicly: its page in the reader's language if it has one."""
+
+    association: PartnerAssociation
+    page: PartnerSectionPage
+    translated: bool  # False: the page is in the section's main language (fallback)
+
+
+def section_cards(*, locale_id: int, region: str | None = None, exclude_id: int | None = None) -> list[SectionCard]:
+    """Every association with a live section, its page in that locale else its main-language page.
+
+    Three queries whatever the number of associations (associations, logos with their
+    renditions, pages).
+    """
+    associations = PartnerAssociation.objects.filter(section__isnull=False).prefetch_related(
+        Prefetch("logo", queryset=get_image_model().objects.prefetch_renditions(LOGO_FILTER))
+    )
+    if region:
+        associations = associations.filter(region=region)
+    if exclude_id:
+        associations = associations.exclude(pk=exclude_id)
+    associations = list(associations)
+    if not associations:
+        return []
+    pages = (
+        PartnerSectionPage.objects.live().public()
+        .filter(association__in=associations)
+        .filter(Q(locale_id=locale_id) | Q(pk__in=[a.section_id for a in associations]))
+        .defer_streamfields()
+    )
+    section_ids = {a.section_id for a in associations}
+    in_locale: dict[int, PartnerSectionPage] = {}
+    main: dict[int, PartnerSectionPage] = {}
+    for page in pages:
+        if page.locale_id == locale_id:
+            in_locale[page.association_id] = page
+        if page.pk in section_ids:
+            main[page.association_id] = page
+    cards = []
+    for association in associations:
+        page = in_locale.get(association.pk) or main.get(association.pk)
+        if page is not None:
+            cards.append(SectionCard(association, page, translated=page.locale_id == locale_id))
+    return cards
+
+
+def sections_by_region(*, locale_id: int) -> list[tuple[str, str, list[SectionCard]]]:
+    """(region code, region label, cards) for every region that has a section, in Region order."""
+    cards = section_cards(locale_id=locale_id)
+    return [
+        (code, label, [c for c in cards if c.association.region == code])
+        for code, label in Region.choices
+        if any(c.association.region == code for c in cards)
+    ]
+
+
+def section_for_page(page: Page) -> PartnerSectionPage | None:
+    """The section a page belongs to (the page itself if it is a section page), if any."""
+    return (
+        PartnerSectionPage.objects.ancestor_of(page, inclusive=True)
+        .select_related("association", "association__logo")
+        .defer_streamfields()
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class SectionContext:
+    """What every page of a section shows around its content."""
+
+    section: PartnerSectionPage
+    association: PartnerAssociation
+    branded: bool  # served on the association's own hostname
+    menu: list[Page]
+    active_id: int | None  # the menu entry the current page is (or lies under)
+    neighbours: list[SectionCard]  # other sections of the same region
+    index: Page | None  # the partners index page in the section's language
+
+
+def section_context(*, page: Page, request) -> SectionContext | None:
+    """The section chrome for a page of a partner section (None outside sections)."""
+    section = page if isinstance(page, PartnerSectionPage) else section_for_page(page)
+    if section is None:
+        return None
+    association = section.association
+    menu = list(section_menu(section=section))
+    active = next((item.pk for item in menu if page.path.startswith(item.path)), None)
+    return SectionContext(
+        section=section,
+        association=association,
+        branded=is_branded_request(request, association),
+        menu=menu,
+        active_id=active,
+        neighbours=section_cards(locale_id=section.locale_id, region=association.region, exclude_id=association.pk),
+        index=partners_index_for(locale_id=section.locale_id),
+    )
+
+
+def partners_index_for(*, locale_id: int) -> Page | None:
+    """The live partners index page in a locale, else in the default locale."""
+    from .models import PartnersIndexPage
+
+    pages = PartnersIndexPage.objects.live().only("id", "title", "url_path", "locale_id", "path")
+    return pages.filter(locale_id=locale_id).first() or pages.order_by("pk").first()
+
+
+def section_menu(*, section: PartnerSectionPage) -> QuerySet[Page]:
+    """The section's own navigation: its live regional pages and news, in tree order.
+
+    Only partner page types: other pages living in a section (working groups) decide
+    their own visibility, and a secret group must not show up in a menu.
+    """
+    from .models import NewsIndexPage, PartnerPage
+
+    return (
+        section.get_children().live().public().in_menu().type(PartnerPage, NewsIndexPage)
+        .only("id", "title", "url_path", "locale_id", "path")
+    )
+
+
+def latest_news(*, section: PartnerSectionPage, limit: int = 3) -> list[NewsPage]:
+    """The newest live news items of a section (in the section page's language)."""
+    return list(
+        NewsPage.objects.live().public().descendant_of(section).order_by("-date", "-pk").defer_streamfields()[:limit]
+    )
+
+
+def news_items(*, index: NewsIndexPage) -> QuerySet[NewsPage]:
+    """A news index's live items, newest first (for pagination)."""
+    return NewsPage.objects.live().public().child_of(index).order_by("-date", "-pk").defer_streamfields()
+
+
+def is_branded_request(request, association: PartnerAssociation) -> bool:
+    """True when the request came in on the association's own hostname (its Wagtail Site)."""
+    if request is None or not association.site_id:
+        return False
+    site = Site.find_for_request(request)
+    return site is not None and site.pk == association.site_id
+
+
+def associations_edited_by(user) -> QuerySet[PartnerAssociation]:
+    """The associations whose editors' group `user` belongs to."""
+    if not user.is_authenticated:
+        return PartnerAssociation.objects.none()
+    return PartnerAssociation.objects.filter(editors_group__user=user)
+
+
+def _moderated_section_paths(user) -> list[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    return list(
+        PartnerSectionPage.objects.filter(association__moderators_group__user=user).values_list("path", flat=True)
+    )
+
+
+def _group_page_model():
+    try:
+        return apps.get_model("groups", "GroupPage")
+    except LookupError:  # groups not installed: nobody moderates through partners
+        return None
+
+
+def moderated_group_ids_via_partners(user) -> set[int]:
+    """Ids of working groups whose page lives in a section `user` moderates for its association.
+
+    "That association's moderators are moderators of those groups": a GroupPage anywhere
+    under any language's PartnerSectionPage of an association whose moderators' group
+    contains `user`. Two queries.
+    """
+    GroupPage = _group_page_model()
+    paths = _moderated_section_paths(user)
+    if GroupPage is None or not paths:
+        return set()
+    in_sections = reduce(or_, (Q(path__startswith=path) for path in paths))
+    return set(GroupPage.objects.filter(in_sections).values_list("group_id", flat=True))
+
+
+def partner_moderates_group(user, group) -> bool:
+    """True if `user` moderates `group` because the group's page lives in their association's section."""
+    GroupPage = _group_page_model()
+    paths = _moderated_section_paths(user)
+    if GroupPage is None or not paths or group is None:
+        return False
+    in_sections = reduce(or_, (Q(path__startswith=path) for path in paths))
+    return GroupPage.objects.filter(in_sections, group_id=group.pk).exists()
