@@ -107,7 +107,10 @@ def test_directory_shows_localised_titles_and_counts(client, catalogue):
     assert "Urbane Mobilität" in html and 'href="/de/groups/mobility/"' in html
     # Untranslated groups fall back to the English page.
     assert "MENA network" in html and 'href="/en/groups/mena/"' in html
-    assert "3 Gruppen" in html or "3 groups" in html
+    assert "3 Gruppen" in html
+    group_index_ensure(language="ar", title="مجموعات العمل")
+    html = client.get("/ar/groups/").content.decode()
+    assert "3 مجموعات" in html and 'dir="rtl"' in html  # Arabic plural forms, right to left
 
 
 @pytest.mark.django_db
