@@ -42,7 +42,7 @@ DEFAULT_ACCENT = "#0b5d4f"
 class Region(models.TextChoices):
     AFRICA = "africa", _("Africa")
     AMERICAS = "americas", _("The Americas")
-    ASIA = "asia", _("Asia")
+    ASIA = "asia", _("Asia and the Middle East")
     EUROPE = "europe", _("Europe")
 
 
@@ -123,7 +123,24 @@ class SectionRootPermissionTester(PagePermissionTester):
 
 
 class InSectionMixin:
-    """Partner pages know their section: branding, the section menu, regional neighbours."""
+    """Partner pages know their section (branding, the section menu, regional neighbours)
+    and never store unsanitised rich text."""
+
+    def _sanitise_streams(self) -> None:
+        # A StreamField keeps JSON it has not parsed as it is; parsing every block runs
+        # SanitisedRichTextBlock.to_python, so what gets saved is the cleaned value.
+        for field in self._meta.concrete_fields:
+            if isinstance(field, StreamField):
+                for _block in getattr(self, field.attname) or []:
+                    pass
+
+    def save(self, *args, **kwargs):
+        self._sanitise_streams()
+        return super().save(*args, **kwargs)
+
+    def save_revision(self, *args, **kwargs):
+        self._sanitise_streams()
+        return super().save_revision(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import section_context
