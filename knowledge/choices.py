@@ -15,8 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import Region, Topic
 
-__all__ = ["Region", "Topic", "SDG", "EventKind", "Stage", "LanguageLevel", "spoken_language_choices",
-           "region_for_country", "countries_in_region"]
+__all__ = [
+    "Region",
+    "Topic",
+    "SDG",
+    "EventKind",
+    "Stage",
+    "LanguageLevel",
+    "spoken_language_choices",
+    "region_for_country",
+    "countries_in_region",
+]
 
 
 class SDG(models.IntegerChoices):
@@ -65,7 +74,14 @@ class Stage(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
-STAGE_PATH = [Stage.IDEA, Stage.CONCEPT, Stage.FUNDING_APPLICATION, Stage.FUNDED, Stage.IMPLEMENTATION, Stage.EVALUATED]
+STAGE_PATH = [
+    Stage.IDEA,
+    Stage.CONCEPT,
+    Stage.FUNDING_APPLICATION,
+    Stage.FUNDED,
+    Stage.IMPLEMENTATION,
+    Stage.EVALUATED,
+]
 
 
 class LanguageLevel(models.TextChoices):
@@ -78,7 +94,9 @@ class LanguageLevel(models.TextChoices):
 @lru_cache(maxsize=1)
 def _spoken_codes() -> tuple[str, ...]:
     # Django ships every language's name with translations in its own catalogue.
-    return tuple(sorted(code for code, info in LANG_INFO.items() if len(code) == 2 and "name" in info))
+    return tuple(
+        sorted(code for code, info in LANG_INFO.items() if len(code) == 2 and "name" in info)
+    )
 
 
 def spoken_language_choices() -> list[tuple[str, str]]:
@@ -100,7 +118,8 @@ def language_name(code: str) -> str:
 # outside them (e.g. most of the EU) have no region; "global" is never derived.
 _REGION_COUNTRIES = {
     Region.SUB_SAHARAN_AFRICA: (
-        "AO BF BI BJ BW CD CF CG CI CM CV DJ ER ET GA GH GM GN GQ GW KE KM LR LS MG ML MR MU MW MZ NA NE NG "
+        "AO BF BI BJ BW CD CF CG CI CM CV DJ ER ET GA GH GM GN GQ GW KE KM LR LS MG ML MR MU MW "
+        "MZ NA NE NG "
         "RW SC SD SL SN SO SS ST SZ TD TG TZ UG ZA ZM ZW"
     ),
     Region.MENA: "AE BH DZ EG IL IQ IR JO KW LB LY MA OM PS QA SA SY TN TR YE",
@@ -112,7 +131,9 @@ _REGION_COUNTRIES = {
     ),
     Region.SEE_CAUCASUS: "AL AM AZ BA BG GE HR MD ME MK RO RS UA XK",
 }
-_COUNTRY_REGION = {code: region for region, codes in _REGION_COUNTRIES.items() for code in codes.split()}
+_COUNTRY_REGION = {
+    code: region for region, codes in _REGION_COUNTRIES.items() for code in codes.split()
+}
 
 
 def region_for_country(country_code: str | None) -> str:

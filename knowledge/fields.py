@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def split(value: str | None) -> list[str]:
-    """",a,b," → ["a", "b"]."""
+    """ ",a,b," → ["a", "b"]."""
     return [item for item in (value or "").split(",") if item]
 
 
@@ -81,7 +81,11 @@ class ChoiceListField(models.CharField):
         allowed = {v for v, _label in self.item_choices}
         unknown = [item for item in split(value) if item not in allowed]
         if unknown:
-            raise ValidationError(_("Unknown choice: %(value)s"), params={"value": ", ".join(unknown)}, code="invalid_choice")
+            raise ValidationError(
+                _("Unknown choice: %(value)s"),
+                params={"value": ", ".join(unknown)},
+                code="invalid_choice",
+            )
 
     def labels(self, value: str) -> list[str]:
         names = dict(self.item_choices)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import LazyTypedChoiceField
 from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from .choices import LanguageLevel, Region, Stage, Topic, spoken_language_choices
@@ -49,28 +49,43 @@ class EventPageAdminForm(WagtailAdminPageForm):
 
 # --- expert profile -----------------------------------------------------------------------
 
+
 class ExpertProfileForm(forms.Form):
     """The member's expert profile, including where they work (kept on the user)."""
 
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     position = forms.CharField(label=_("Role or position"), max_length=160, required=False)
     city = forms.CharField(label=_("City"), max_length=120, required=False)
-    country = LazyTypedChoiceField(label=_("Country"), choices=[("", "—"), *countries], required=False)
+    country = LazyTypedChoiceField(
+        label=_("Country"), choices=[("", "—"), *countries], required=False
+    )
     expertise = ChoiceListFormField(label=_("Expertise"), choices=Topic.choices, required=False)
-    bio = forms.CharField(label=_("Short bio"), max_length=1200, required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    bio = forms.CharField(
+        label=_("Short bio"),
+        max_length=1200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
     available_for_missions = forms.BooleanField(
-        label=_("Available for expert missions"), required=False,
+        label=_("Available for expert missions"),
+        required=False,
         help_text=_("Short assignments (days to a few weeks) to advise a partner city."),
     )
     listed = forms.BooleanField(
-        label=_("List me in the people directory"), required=False,
-        help_text=_("Other members can then find you and contact you through Plaza. Your email address is never shown."),
+        label=_("List me in the people directory"),
+        required=False,
+        help_text=_(
+            "Other members can then find you and contact you through "
+            "Plaza. Your email address is never shown."
+        ),
     )
 
 
 class LanguageSkillForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), required=False)
-    level = forms.ChoiceField(label=_("Level"), choices=LanguageLevel.choices, initial=LanguageLevel.FLUENT)
+    level = forms.ChoiceField(
+        label=_("Level"), choices=LanguageLevel.choices, initial=LanguageLevel.FLUENT
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,30 +107,45 @@ class BaseLanguageSkillFormSet(forms.BaseFormSet):
             seen.add(language)
 
     def skills(self) -> list[tuple[str, str]]:
-        return [(f.cleaned_data["language"], f.cleaned_data["level"]) for f in self.forms
-                if f.cleaned_data and f.cleaned_data.get("language")]
+        return [
+            (f.cleaned_data["language"], f.cleaned_data["level"])
+            for f in self.forms
+            if f.cleaned_data and f.cleaned_data.get("language")
+        ]
 
 
-LanguageSkillFormSet = forms.formset_factory(LanguageSkillForm, formset=BaseLanguageSkillFormSet, extra=2, max_num=12)
+LanguageSkillFormSet = forms.formset_factory(
+    LanguageSkillForm, formset=BaseLanguageSkillFormSet, extra=2, max_num=12
+)
 
 
 class ContactForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=160)
-    message = forms.CharField(label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 8}))
+    message = forms.CharField(
+        label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 8})
+    )
     share_email = forms.BooleanField(
-        label=_("Share my email address so they can reply directly"), required=False,
+        label=_("Share my email address so they can reply directly"),
+        required=False,
         help_text=_("If you leave this unticked, they can answer through Plaza."),
     )
 
 
 # --- directory filters --------------------------------------------------------------------
 
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    expertise = forms.ChoiceField(label=_("Expertise"), required=False, choices=[("", _("Any")), *Topic.choices])
+    expertise = forms.ChoiceField(
+        label=_("Expertise"), required=False, choices=[("", _("Any")), *Topic.choices]
+    )
     language = forms.ChoiceField(label=_("Speaks"), required=False)
-    country = LazyTypedChoiceField(label=_("Country"), required=False, choices=[("", _("Any")), *countries])
-    region = forms.ChoiceField(label=_("Region"), required=False, choices=[("", _("Any")), *Region.choices])
+    country = LazyTypedChoiceField(
+        label=_("Country"), required=False, choices=[("", _("Any")), *countries]
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", _("Any")), *Region.choices]
+    )
     available = forms.BooleanField(label=_("Available for expert missions"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -125,18 +155,34 @@ class DirectoryFilterForm(forms.Form):
 
 # --- project ideas ------------------------------------------------------------------------
 
+
 class ProjectIdeaForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     problem = forms.CharField(
-        label=_("Problem"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("Problem"),
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What problem does the project address, and for whom? Markdown works."),
     )
-    approach = forms.CharField(label=_("Proposed approach"), max_length=8000, required=False, widget=forms.Textarea(attrs={"rows": 6}))
-    cities = forms.CharField(label=_("Cities involved"), max_length=300, required=False, help_text=_("Comma separated."))
-    region = forms.ChoiceField(label=_("Region"), required=False, choices=[("", "—"), *Region.choices])
+    approach = forms.CharField(
+        label=_("Proposed approach"),
+        max_length=8000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    cities = forms.CharField(
+        label=_("Cities involved"), max_length=300, required=False, help_text=_("Comma separated.")
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", "—"), *Region.choices]
+    )
     topics = ChoiceListFormField(label=_("Topics"), choices=Topic.choices, required=False)
-    expertise_needed = ChoiceListFormField(label=_("Expertise needed"), choices=Topic.choices, required=False)
-    expertise_note = forms.CharField(label=_("Expertise needed, in words"), max_length=300, required=False)
+    expertise_needed = ChoiceListFormField(
+        label=_("Expertise needed"), choices=Topic.choices, required=False
+    )
+    expertise_note = forms.CharField(
+        label=_("Expertise needed, in words"), max_length=300, required=False
+    )
 
     @classmethod
     def initial_from(cls, idea) -> dict:
@@ -154,5 +200,9 @@ class TeamMemberForm(forms.Form):
 
 
 class ResultsForm(forms.Form):
-    results = forms.CharField(label=_("Results"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6}))
-    lessons_learned = forms.CharField(label=_("Lessons learned"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6}))
+    results = forms.CharField(
+        label=_("Results"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    lessons_learned = forms.CharField(
+        label=_("Lessons learned"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
+    )

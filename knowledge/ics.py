@@ -91,7 +91,13 @@ def _lines(event: IcsEvent, now: datetime) -> list[str]:
 def calendar(events: Iterable[IcsEvent], *, name: str = "", now: datetime | None = None) -> str:
     """A VCALENDAR (METHOD:PUBLISH) with the given events, as CRLF-terminated text."""
     now = now or datetime.now(UTC)
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+    ]
     if name:
         lines.append(f"X-WR-CALNAME:{escape_text(name)}")
     for event in events:

@@ -8,7 +8,6 @@ of participants.
 
 from __future__ import annotations
 
-import uuid
 import zoneinfo
 
 from django.conf import settings
@@ -32,7 +31,15 @@ from wagtail_localize.fields import SynchronizedField
 from groups.models import WorkingGroup
 from people.models import time_zone_choices
 
-from .choices import EventKind, LanguageLevel, Region, Stage, Topic, sdg_choices, spoken_language_choices
+from .choices import (
+    EventKind,
+    LanguageLevel,
+    Region,
+    Stage,
+    Topic,
+    sdg_choices,
+    spoken_language_choices,
+)
 from .fields import ChoiceListField, split
 from .forms import EventPageAdminForm
 
@@ -47,6 +54,7 @@ def _views():
 
 
 # --- good practices -----------------------------------------------------------------------
+
 
 class KeyFigureBlock(blocks.StructBlock):
     value = blocks.CharBlock(label=_("Figure"), max_length=40, help_text=_("e.g. 38 % or 12,000"))
@@ -106,23 +114,37 @@ class GoodPracticePage(RoutablePageMixin, Page):
     city = models.CharField(_("city"), max_length=120)
     country = CountryField(_("country"))
     region = models.CharField(
-        _("region"), max_length=40, choices=Region.choices, blank=True,
+        _("region"),
+        max_length=40,
+        choices=Region.choices,
+        blank=True,
         help_text=_("Leave empty to derive it from the country."),
     )
     topics = ChoiceListField(_("topics"), item_choices=Topic.choices)
-    sdgs = ChoiceListField(_("Sustainable Development Goals"), item_choices=sdg_choices, max_length=64)
-    summary = models.TextField(_("summary"), help_text=_("Two or three sentences: what was done, with what effect."))
+    sdgs = ChoiceListField(
+        _("Sustainable Development Goals"), item_choices=sdg_choices, max_length=64
+    )
+    summary = models.TextField(
+        _("summary"), help_text=_("Two or three sentences: what was done, with what effect.")
+    )
     challenge = RichTextField(_("the challenge"), blank=True)
     approach = RichTextField(_("the approach"), blank=True)
     results = RichTextField(_("results"), blank=True)
-    key_figures = StreamField([("figure", KeyFigureBlock())], blank=True, verbose_name=_("results in figures"))
+    key_figures = StreamField(
+        [("figure", KeyFigureBlock())], blank=True, verbose_name=_("results in figures")
+    )
     lessons_learned = RichTextField(_("lessons learned"), blank=True)
     image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("main image"),
     )
     attachments = StreamField(
-        [("image", CaptionedImageBlock()), ("document", DocumentLinkBlock())], blank=True,
+        [("image", CaptionedImageBlock()), ("document", DocumentLinkBlock())],
+        blank=True,
         verbose_name=_("images and documents"),
     )
 
@@ -130,8 +152,11 @@ class GoodPracticePage(RoutablePageMixin, Page):
         *Page.content_panels,
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("city"), FieldPanel("country"), FieldPanel("region")]),
-             FieldPanel("topics"), FieldPanel("sdgs")],
+            [
+                FieldRowPanel([FieldPanel("city"), FieldPanel("country"), FieldPanel("region")]),
+                FieldPanel("topics"),
+                FieldPanel("sdgs"),
+            ],
             heading=_("Where and what"),
         ),
         FieldPanel("challenge"),
@@ -155,7 +180,11 @@ class GoodPracticePage(RoutablePageMixin, Page):
         index.FilterField("translation_key"),
     ]
     # Place and vocabularies are facts about the practice, not text: the same in every language.
-    override_translatable_fields = [SynchronizedField("topics"), SynchronizedField("sdgs"), SynchronizedField("city")]
+    override_translatable_fields = [
+        SynchronizedField("topics"),
+        SynchronizedField("sdgs"),
+        SynchronizedField("city"),
+    ]
     parent_page_types = ["knowledge.GoodPracticeIndexPage"]
     subpage_types: list[str] = []
 
@@ -199,7 +228,12 @@ class GoodPracticeContact(Orderable):
     """A Plaza member to ask about the practice (contacted through Plaza, never by email)."""
 
     page = ParentalKey(GoodPracticePage, on_delete=models.CASCADE, related_name="contacts")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("member"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("member"),
+    )
     role = models.CharField(_("role in the practice"), max_length=160, blank=True)
 
     panels = [FieldPanel("user"), FieldPanel("role")]
@@ -213,7 +247,9 @@ class GoodPracticeGroup(Orderable):
     """A working group the practice relates to (where it is discussed)."""
 
     page = ParentalKey(GoodPracticePage, on_delete=models.CASCADE, related_name="related_groups")
-    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("working group"))
+    group = models.ForeignKey(
+        WorkingGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("working group")
+    )
 
     panels = [FieldPanel("group")]
 
@@ -224,6 +260,7 @@ class GoodPracticeGroup(Orderable):
 
 # --- expert pool --------------------------------------------------------------------------
 
+
 class ExpertProfile(models.Model):
     """What a member offers the network as an expert; listing in the directory is opt-in.
 
@@ -232,17 +269,24 @@ class ExpertProfile(models.Model):
     vocabulary and `people` must not depend on `groups`.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile"
+    )
     position = models.CharField(_("role or position"), max_length=160, blank=True)
     expertise = ChoiceListField(_("expertise"), item_choices=Topic.choices)
     bio = models.TextField(_("short bio"), max_length=1200, blank=True)
     available_for_missions = models.BooleanField(
-        _("available for expert missions"), default=False,
+        _("available for expert missions"),
+        default=False,
         help_text=_("Short assignments (days to a few weeks) to advise a partner city."),
     )
     listed = models.BooleanField(
-        _("list me in the people directory"), default=False,
-        help_text=_("Other members can then find you and contact you through Plaza. Your email address is never shown."),
+        _("list me in the people directory"),
+        default=False,
+        help_text=_(
+            "Other members can then find you and contact you through "
+            "Plaza. Your email address is never shown."
+        ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -262,14 +306,22 @@ class ExpertProfile(models.Model):
 class LanguageSkill(models.Model):
     """A language a member speaks, and how well."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_skills")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_skills"
+    )
     language = models.CharField(_("language"), max_length=8, choices=spoken_language_choices)
-    level = models.CharField(_("level"), max_length=16, choices=LanguageLevel.choices, default=LanguageLevel.FLUENT)
+    level = models.CharField(
+        _("level"), max_length=16, choices=LanguageLevel.choices, default=LanguageLevel.FLUENT
+    )
 
     class Meta:
         verbose_name = _("language skill")
         verbose_name_plural = _("language skills")
-        constraints = [models.UniqueConstraint(fields=["user", "language"], name="knowledge_languageskill_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "language"], name="knowledge_languageskill_unique"
+            )
+        ]
         ordering = ["user", "language"]
 
     def __str__(self) -> str:
@@ -283,11 +335,17 @@ class ContactRequest(models.Model):
     if the sender chose to share it.
     """
 
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_requests_sent")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_requests_received")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_requests_sent"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_requests_received"
+    )
     subject = models.CharField(_("subject"), max_length=160)
     message = models.TextField(_("message"), max_length=4000)
-    share_email = models.BooleanField(_("share my email address so they can reply directly"), default=False)
+    share_email = models.BooleanField(
+        _("share my email address so they can reply directly"), default=False
+    )
     created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -301,6 +359,7 @@ class ContactRequest(models.Model):
 
 
 # --- events -------------------------------------------------------------------------------
+
 
 class EventIndexPage(RoutablePageMixin, Page):
     """The events calendar (/<lang>/events/) and its iCal feeds."""
@@ -341,30 +400,49 @@ class EventPage(RoutablePageMixin, Page):
         PUBLIC = "public", _("Everyone")
         GROUP = "group", _("Members of the organising group")
 
-    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices, default=EventKind.CONFERENCE)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=EventKind.choices, default=EventKind.CONFERENCE
+    )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    time_zone = models.CharField(_("time zone"), max_length=64, choices=time_zone_choices, default="UTC")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=time_zone_choices, default="UTC"
+    )
     online = models.BooleanField(_("online"), default=False)
-    online_url = models.URLField(_("online meeting link"), blank=True, help_text=_("Shown to confirmed participants only."))
+    online_url = models.URLField(
+        _("online meeting link"), blank=True, help_text=_("Shown to confirmed participants only.")
+    )
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     country = CountryField(_("country"), blank=True)
     languages = ChoiceListField(_("languages"), item_choices=UI_LANGUAGES, max_length=64)
     topics = ChoiceListField(_("topics"), item_choices=Topic.choices)
     group = models.ForeignKey(
-        WorkingGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="events",
+        WorkingGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
         verbose_name=_("organising group"),
     )
     organiser_name = models.CharField(
-        _("organising association"), max_length=200, blank=True,
+        _("organising association"),
+        max_length=200,
+        blank=True,
         help_text=_("The partner association or institution organising the event, if not a group."),
     )
-    audience = models.CharField(_("open to"), max_length=16, choices=Audience.choices, default=Audience.PUBLIC)
+    audience = models.CharField(
+        _("open to"), max_length=16, choices=Audience.choices, default=Audience.PUBLIC
+    )
     registration_enabled = models.BooleanField(_("registration on Plaza"), default=True)
-    capacity = models.PositiveIntegerField(_("places"), null=True, blank=True, help_text=_("Empty: no limit."))
+    capacity = models.PositiveIntegerField(
+        _("places"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
     registration_deadline = models.DateTimeField(
-        _("registration deadline"), null=True, blank=True, help_text=_("Empty: until the event starts."),
+        _("registration deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: until the event starts."),
     )
     intro = models.TextField(_("introduction"), blank=True)
     body = RichTextField(_("programme and details"), blank=True)
@@ -374,30 +452,50 @@ class EventPage(RoutablePageMixin, Page):
         FieldPanel("kind"),
         FieldPanel("intro"),
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]), FieldPanel("time_zone")],
+            [
+                FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+                FieldPanel("time_zone"),
+            ],
             heading=_("When (wall-clock time at the event)"),
         ),
         MultiFieldPanel(
-            [FieldPanel("online"), FieldPanel("online_url"), FieldPanel("venue"),
-             FieldRowPanel([FieldPanel("city"), FieldPanel("country")])],
+            [
+                FieldPanel("online"),
+                FieldPanel("online_url"),
+                FieldPanel("venue"),
+                FieldRowPanel([FieldPanel("city"), FieldPanel("country")]),
+            ],
             heading=_("Where"),
         ),
         FieldPanel("languages"),
         FieldPanel("topics"),
-        MultiFieldPanel([FieldPanel("group"), FieldPanel("organiser_name"), FieldPanel("audience")], heading=_("Organiser")),
         MultiFieldPanel(
-            [FieldPanel("registration_enabled"), FieldPanel("capacity"), FieldPanel("registration_deadline")],
+            [FieldPanel("group"), FieldPanel("organiser_name"), FieldPanel("audience")],
+            heading=_("Organiser"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("registration_enabled"),
+                FieldPanel("capacity"),
+                FieldPanel("registration_deadline"),
+            ],
             heading=_("Registration"),
         ),
         FieldPanel("body"),
     ]
     search_fields = [
-        *Page.search_fields, index.SearchField("intro"), index.SearchField("body"), index.SearchField("city"),
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.SearchField("city"),
         index.FilterField("starts_at"),
     ]
     override_translatable_fields = [
-        SynchronizedField("languages"), SynchronizedField("topics"), SynchronizedField("city"),
-        SynchronizedField("venue"), SynchronizedField("organiser_name"),
+        SynchronizedField("languages"),
+        SynchronizedField("topics"),
+        SynchronizedField("city"),
+        SynchronizedField("venue"),
+        SynchronizedField("organiser_name"),
     ]
     parent_page_types = ["knowledge.EventIndexPage"]
     subpage_types: list[str] = []
@@ -414,8 +512,14 @@ class EventPage(RoutablePageMixin, Page):
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             errors["ends_at"] = _("The event cannot end before it starts.")
-        if self.registration_deadline and self.starts_at and self.registration_deadline > self.ends_at:
-            errors["registration_deadline"] = _("The registration deadline must be before the event ends.")
+        if (
+            self.registration_deadline
+            and self.starts_at
+            and self.registration_deadline > self.ends_at
+        ):
+            errors["registration_deadline"] = _(
+                "The registration deadline must be before the event ends."
+            )
         if self.audience == self.Audience.GROUP and not self.group_id:
             errors["audience"] = _("Choose the organising group, or open the event to everyone.")
         if not self.online and not (self.venue or self.city):
@@ -449,8 +553,11 @@ class EventPage(RoutablePageMixin, Page):
 
     @cached_property
     def counts(self) -> dict[str, int]:
-        rows = (EventRegistration.objects.filter(event_key=self.translation_key)
-                .values("status").annotate(n=models.Count("pk")))
+        rows = (
+            EventRegistration.objects.filter(event_key=self.translation_key)
+            .values("status")
+            .annotate(n=models.Count("pk"))
+        )
         found = {row["status"]: row["n"] for row in rows}
         return {status: found.get(status, 0) for status in EventRegistration.Status.values}
 
@@ -491,12 +598,17 @@ class EventPage(RoutablePageMixin, Page):
     @classmethod
     def get_indexed_objects(cls):
         # Members-only events stay out of the site search (the search shows titles to all).
-        return super().get_indexed_objects().filter(audience=cls.Audience.PUBLIC).exclude(
-            group__visibility=WorkingGroup.Visibility.SECRET
+        return (
+            super()
+            .get_indexed_objects()
+            .filter(audience=cls.Audience.PUBLIC)
+            .exclude(group__visibility=WorkingGroup.Visibility.SECRET)
         )
 
     def get_sitemap_urls(self, request=None):
-        if self.audience != self.Audience.PUBLIC or (self.group_id and self.group.visibility == WorkingGroup.Visibility.SECRET):
+        if self.audience != self.Audience.PUBLIC or (
+            self.group_id and self.group.visibility == WorkingGroup.Visibility.SECRET
+        ):
             return []
         return super().get_sitemap_urls(request)
 
@@ -509,10 +621,16 @@ class EventRegistration(models.Model):
         WAITING = "waiting", _("On the waiting list")
         CANCELLED = "cancelled", _("Cancelled")
 
-    event_key = models.UUIDField(_("event"), db_index=True, help_text=_("The event page's translation key."))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_registrations")
+    event_key = models.UUIDField(
+        _("event"), db_index=True, help_text=_("The event page's translation key.")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_registrations"
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
-    language = models.CharField(_("language"), max_length=8, choices=UI_LANGUAGES, default=settings.LANGUAGE_CODE)
+    language = models.CharField(
+        _("language"), max_length=8, choices=UI_LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     # Queue order: when the member (re-)entered the list, so a re-registration goes to the back.
     queued_at = models.DateTimeField(_("registered"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
@@ -522,14 +640,23 @@ class EventRegistration(models.Model):
         verbose_name = _("event registration")
         verbose_name_plural = _("event registrations")
         ordering = ["queued_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["event_key", "user"], name="knowledge_registration_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "user"], name="knowledge_registration_unique"
+            )
+        ]
         indexes = [models.Index(fields=["event_key", "status", "queued_at"])]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.event_key} ({self.status})"
 
     def event_in(self, language: str | None = None) -> EventPage | None:
-        pages = {p.locale.language_code: p for p in EventPage.objects.filter(translation_key=self.event_key).select_related("locale")}
+        pages = {
+            p.locale.language_code: p
+            for p in EventPage.objects.filter(translation_key=self.event_key).select_related(
+                "locale"
+            )
+        }
         for code in (language, self.language, settings.LANGUAGE_CODE):
             if code in pages:
                 return pages[code]
@@ -538,6 +665,7 @@ class EventRegistration(models.Model):
 
 # --- project ideas ------------------------------------------------------------------------
 
+
 class ProjectIdea(models.Model):
     """A group's project idea on its way from idea to funded, implemented and evaluated.
 
@@ -545,25 +673,38 @@ class ProjectIdea(models.Model):
     `stage` is changed only by `services.project_idea_set_stage`, which writes the history.
     """
 
-    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="project_ideas", verbose_name=_("working group"))
+    group = models.ForeignKey(
+        WorkingGroup,
+        on_delete=models.CASCADE,
+        related_name="project_ideas",
+        verbose_name=_("working group"),
+    )
     title = models.CharField(_("title"), max_length=200)
     problem = models.TextField(_("problem"), max_length=8000)
     problem_html = models.TextField(editable=False, blank=True)
     approach = models.TextField(_("proposed approach"), max_length=8000, blank=True)
     approach_html = models.TextField(editable=False, blank=True)
-    cities = models.CharField(_("cities involved"), max_length=300, blank=True, help_text=_("Comma separated."))
+    cities = models.CharField(
+        _("cities involved"), max_length=300, blank=True, help_text=_("Comma separated.")
+    )
     region = models.CharField(_("region"), max_length=40, choices=Region.choices, blank=True)
     topics = ChoiceListField(_("topics"), item_choices=Topic.choices)
     expertise_needed = ChoiceListField(_("expertise needed"), item_choices=Topic.choices)
     expertise_note = models.CharField(_("expertise needed, in words"), max_length=300, blank=True)
-    stage = models.CharField(_("stage"), max_length=24, choices=Stage.choices, default=Stage.IDEA, editable=False)
-    stage_changed_at = models.DateTimeField(_("stage changed"), default=timezone.now, editable=False)
+    stage = models.CharField(
+        _("stage"), max_length=24, choices=Stage.choices, default=Stage.IDEA, editable=False
+    )
+    stage_changed_at = models.DateTimeField(
+        _("stage changed"), default=timezone.now, editable=False
+    )
     results = models.TextField(_("results"), max_length=8000, blank=True)
     results_html = models.TextField(editable=False, blank=True)
     lessons_learned = models.TextField(_("lessons learned"), max_length=8000, blank=True)
     lessons_learned_html = models.TextField(editable=False, blank=True)
     good_practice_key = models.UUIDField(_("good practice"), null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -598,7 +739,9 @@ class ProjectTeamMember(models.Model):
     """A member of a project idea's team, with their role in it."""
 
     idea = models.ForeignKey(ProjectIdea, on_delete=models.CASCADE, related_name="team")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_roles"
+    )
     role = models.CharField(_("role"), max_length=120)
     added_at = models.DateTimeField(_("added"), default=timezone.now)
 
@@ -606,7 +749,9 @@ class ProjectTeamMember(models.Model):
         verbose_name = _("team member")
         verbose_name_plural = _("team members")
         ordering = ["added_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["idea", "user"], name="knowledge_team_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "user"], name="knowledge_team_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role})"
@@ -618,7 +763,9 @@ class ProjectStageChange(models.Model):
     idea = models.ForeignKey(ProjectIdea, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(_("from"), max_length=24, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("to"), max_length=24, choices=Stage.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("date"), default=timezone.now)
 
@@ -646,17 +793,36 @@ class FundingOpportunity(index.Indexed, models.Model):
     deadline = models.DateField(_("deadline"))
     amount_min = models.PositiveIntegerField(_("minimum amount"), null=True, blank=True)
     amount_max = models.PositiveIntegerField(_("maximum amount"), null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR)
-    regions = ChoiceListField(_("eligible regions"), item_choices=Region.choices, help_text=_("None ticked: open to all regions."))
-    topics = ChoiceListField(_("eligible topics"), item_choices=Topic.choices, help_text=_("None ticked: open to all topics."))
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR
+    )
+    regions = ChoiceListField(
+        _("eligible regions"),
+        item_choices=Region.choices,
+        help_text=_("None ticked: open to all regions."),
+    )
+    topics = ChoiceListField(
+        _("eligible topics"),
+        item_choices=Topic.choices,
+        help_text=_("None ticked: open to all topics."),
+    )
     link = models.URLField(_("link"))
 
     panels = [
-        FieldPanel("funder"), FieldPanel("programme"), FieldPanel("description"), FieldPanel("deadline"),
+        FieldPanel("funder"),
+        FieldPanel("programme"),
+        FieldPanel("description"),
+        FieldPanel("deadline"),
         FieldRowPanel([FieldPanel("amount_min"), FieldPanel("amount_max"), FieldPanel("currency")]),
-        FieldPanel("regions"), FieldPanel("topics"), FieldPanel("link"),
+        FieldPanel("regions"),
+        FieldPanel("topics"),
+        FieldPanel("link"),
     ]
-    search_fields = [index.SearchField("funder"), index.SearchField("programme"), index.SearchField("description")]
+    search_fields = [
+        index.SearchField("funder"),
+        index.SearchField("programme"),
+        index.SearchField("description"),
+    ]
 
     class Meta:
         verbose_name = _("funding opportunity")
@@ -685,6 +851,7 @@ class FundingOpportunity(index.Indexed, models.Model):
 
 # --- links to discussions -----------------------------------------------------------------
 
+
 class PracticeThreadLink(models.Model):
     """A thread about a good practice, linked both ways (the practice in every language).
 
@@ -696,22 +863,36 @@ class PracticeThreadLink(models.Model):
         DISCUSSION = "discussion", _("Discussion of the practice")
         SOURCE = "source", _("Thread the practice was proposed from")
 
-    practice_key = models.UUIDField(_("good practice"), db_index=True, help_text=_("The practice page's translation key."))
-    thread = models.ForeignKey("discussions.Thread", on_delete=models.CASCADE, related_name="practice_links")
+    practice_key = models.UUIDField(
+        _("good practice"), db_index=True, help_text=_("The practice page's translation key.")
+    )
+    thread = models.ForeignKey(
+        "discussions.Thread", on_delete=models.CASCADE, related_name="practice_links"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("practice–thread link")
         verbose_name_plural = _("practice–thread links")
-        constraints = [models.UniqueConstraint(fields=["practice_key", "thread"], name="knowledge_practice_thread_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice_key", "thread"], name="knowledge_practice_thread_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.practice_key} ↔ thread {self.thread_id} ({self.kind})"
 
-    def practice_in(self, language: str | None = None, *, live_only: bool = True) -> GoodPracticePage | None:
-        qs = GoodPracticePage.objects.filter(translation_key=self.practice_key).select_related("locale")
+    def practice_in(
+        self, language: str | None = None, *, live_only: bool = True
+    ) -> GoodPracticePage | None:
+        qs = GoodPracticePage.objects.filter(translation_key=self.practice_key).select_related(
+            "locale"
+        )
         if live_only:
             qs = qs.live()
         pages = {p.locale.language_code: p for p in qs}

@@ -27,6 +27,7 @@ def is_site_admin(user) -> bool:
 
 # --- good practices -----------------------------------------------------------------------
 
+
 def can_view_practice(user, page) -> bool:
     """Published practices are public; drafts only through the Wagtail admin/preview."""
     return bool(page.live)
@@ -65,6 +66,7 @@ def visible_groups_of(user, groups) -> list[WorkingGroup]:
 
 # --- expert pool and contact --------------------------------------------------------------
 
+
 def listed_profiles() -> QuerySet[ExpertProfile]:
     """The directory's people: listed, active members. Nobody else ever appears."""
     return ExpertProfile.objects.filter(listed=True, user__is_active=True)
@@ -80,7 +82,12 @@ def can_view_profile(viewer, profile: ExpertProfile | None) -> bool:
 
 def can_contact(sender, recipient) -> bool:
     """Members write to listed members, and to anyone who wrote to them first (a reply)."""
-    if not _authenticated(sender) or recipient is None or not recipient.is_active or sender.pk == recipient.pk:
+    if (
+        not _authenticated(sender)
+        or recipient is None
+        or not recipient.is_active
+        or sender.pk == recipient.pk
+    ):
         return False
     if ExpertProfile.objects.filter(user=recipient, listed=True).exists():
         return True
@@ -95,6 +102,7 @@ def check_can_contact(sender, recipient) -> None:
 
 
 # --- events -------------------------------------------------------------------------------
+
 
 def can_view_event(user, event: EventPage) -> bool:
     """Live events are public, except a group-only event (members) and a secret group's
@@ -164,6 +172,7 @@ def check_can_view_group_feed(user, group: WorkingGroup) -> None:
 
 # --- project ideas ------------------------------------------------------------------------
 
+
 def viewable_ideas(user) -> QuerySet[ProjectIdea]:
     """Ideas of groups whose content the user may read."""
     return ProjectIdea.objects.filter(group__in=group_perms.readable_groups(user).values("pk"))
@@ -201,7 +210,9 @@ def check_can_view_idea(user, idea: ProjectIdea) -> None:
 def check_can_edit_idea(user, idea: ProjectIdea) -> None:
     check_can_view_idea(user, idea)
     if not can_edit_idea(user, idea):
-        raise PermissionDenied(_("Only the project team and the group's moderators can change this."))
+        raise PermissionDenied(
+            _("Only the project team and the group's moderators can change this.")
+        )
 
 
 def check_can_create_idea(user, group: WorkingGroup) -> None:

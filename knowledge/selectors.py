@@ -49,6 +49,7 @@ class PracticeFilter:
     @classmethod
     def from_params(cls, params) -> PracticeFilter:
         """Read GET parameters; unknown values are dropped (a stale link still works)."""
+
         def get(name):
             return (params.get(name) or "").strip()
 
@@ -61,8 +62,15 @@ class PracticeFilter:
             page = max(int(get("page") or 1), 1)
         except ValueError:
             page = 1
-        return cls(q=" ".join(get("q").split())[:100], topic=topic, region=region, country=country, sdg=sdg,
-                   language=language, page=page)
+        return cls(
+            q=" ".join(get("q").split())[:100],
+            topic=topic,
+            region=region,
+            country=country,
+            sdg=sdg,
+            language=language,
+            page=page,
+        )
 
     def params(self) -> list[tuple[str, str]]:
         out = []
@@ -104,12 +112,19 @@ def _facet_q(name: str, value: str) -> Q:
         return Q(country=value)
     if name == "language":
         # "Available in": the practice has a live translation in that language.
-        return Q(Exists(GoodPracticePage.objects.live().filter(translation_key=OuterRef("translation_key"),
-                                                               locale__language_code=value)))
+        return Q(
+            Exists(
+                GoodPracticePage.objects.live().filter(
+                    translation_key=OuterRef("translation_key"), locale__language_code=value
+                )
+            )
+        )
     raise ValueError(name)
 
 
-def practice_representatives(language: str, live: QuerySet[GoodPracticePage] | None = None) -> QuerySet[GoodPracticePage]:
+def practice_representatives(
+    language: str, live: QuerySet[GoodPracticePage] | None = None
+) -> QuerySet[GoodPracticePage]:
     """One page per practice: in `language` if translated, else the default language's,
     else its first published version."""
     live = live if live is not None else _live_practices()
@@ -180,11 +195,18 @@ def practice_search(flt: PracticeFilter, language: str) -> PracticeSearch:
             aggregates[f"{name}__{value}"] = Count("pk", filter=rest & _facet_q(name, value))
     aggregates["total"] = Count("pk", filter=others("__none__"))
     counts = base.aggregate(**aggregates)
-    country_rows = (base.filter(others("country")).exclude(country="").values("country")
-                    .annotate(n=Count("pk")).order_by())
+    country_rows = (
+        base.filter(others("country"))
+        .exclude(country="")
+        .values("country")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
 
     def url_for(name, value):
-        return flt.with_(**{name: "" if getattr(flt, name) == value else value}).querystring() or "?"
+        return (
+            flt.with_(**{name: "" if getattr(flt, name) == value else value}).querystring() or "?"
+        )
 
     facets: dict[str, list[FacetValue]] = {}
     for name, values in vocab.items():
@@ -199,22 +221,31 @@ def practice_search(flt: PracticeFilter, language: str) -> PracticeSearch:
     if flt.country and flt.country not in country_counts:
         country_counts[flt.country] = 0
     facets["country"] = sorted(
-        (FacetValue(code, str(countries.name(code)), n, flt.country == code, url_for("country", code))
-         for code, n in country_counts.items()),
+        (
+            FacetValue(
+                code, str(countries.name(code)), n, flt.country == code, url_for("country", code)
+            )
+            for code, n in country_counts.items()
+        ),
         key=lambda f: f.label.casefold(),
     )
     results = base.filter(others("__none__")) if chosen else base
-    results = (results.select_related("locale", "image")
-               .prefetch_related(Prefetch("image__renditions"))
-               .order_by("-first_published_at", "-pk"))
+    results = (
+        results.select_related("locale", "image")
+        .prefetch_related(Prefetch("image__renditions"))
+        .order_by("-first_published_at", "-pk")
+    )
     return PracticeSearch(filter=flt, results=results, total=counts["total"], facets=facets)
 
 
 def available_languages(translation_keys) -> dict:
     """{translation_key: [language codes with a live page]} in one query."""
     out: dict = {}
-    rows = (GoodPracticePage.objects.live().filter(translation_key__in=list(translation_keys))
-            .values_list("translation_key", "locale__language_code"))
+    rows = (
+        GoodPracticePage.objects.live()
+        .filter(translation_key__in=list(translation_keys))
+        .values_list("translation_key", "locale__language_code")
+    )
     for key, code in rows:
         out.setdefault(key, []).append(code)
     for key in out:
@@ -223,6 +254,7 @@ def available_languages(translation_keys) -> dict:
 
 
 # --- people directory ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DirectoryFilter:
@@ -234,8 +266,17 @@ class DirectoryFilter:
     available: bool = False
 
     def querystring(self) -> str:
-        params = [(k, v) for k, v in (("q", self.q), ("expertise", self.expertise), ("language", self.language),
-                                       ("country", self.country), ("region", self.region)) if v]
+        params = [
+            (k, v)
+            for k, v in (
+                ("q", self.q),
+                ("expertise", self.expertise),
+                ("language", self.language),
+                ("country", self.country),
+                ("region", self.region),
+            )
+            if v
+        ]
         if self.available:
             params.append(("available", "1"))
         return urlencode(params)
@@ -249,7 +290,9 @@ def directory(flt: DirectoryFilter) -> QuerySet[ExpertProfile]:
     if flt.expertise:
         qs = qs.filter(expertise__contains=contains(flt.expertise))
     if flt.language:
-        qs = qs.filter(Exists(LanguageSkill.objects.filter(user=OuterRef("user"), language=flt.language)))
+        qs = qs.filter(
+            Exists(LanguageSkill.objects.filter(user=OuterRef("user"), language=flt.language))
+        )
     if flt.country:
         qs = qs.filter(user__country=flt.country)
     if flt.region:
@@ -259,16 +302,23 @@ def directory(flt: DirectoryFilter) -> QuerySet[ExpertProfile]:
     if flt.q:
         for word in flt.q.split()[:6]:
             qs = qs.filter(
-                Q(user__display_name__icontains=word) | Q(user__username__icontains=word)
-                | Q(user__organisation__icontains=word) | Q(user__city__icontains=word)
-                | Q(position__icontains=word) | Q(bio__icontains=word)
+                Q(user__display_name__icontains=word)
+                | Q(user__username__icontains=word)
+                | Q(user__organisation__icontains=word)
+                | Q(user__city__icontains=word)
+                | Q(position__icontains=word)
+                | Q(bio__icontains=word)
             )
-    return (qs.select_related("user")
-            .prefetch_related(Prefetch("user__language_skills", queryset=LanguageSkill.objects.order_by("language")))
-            .order_by("user__display_name", "user__username"))
+    return (
+        qs.select_related("user")
+        .prefetch_related(
+            Prefetch("user__language_skills", queryset=LanguageSkill.objects.order_by("language"))
+        )
+        .order_by("user__display_name", "user__username")
+    )
 
 
-def experts_for(topics: str, *, limit: int = 6) -> list[ExpertProfile]:
+def experts_for(topics: str, *, exclude_users=(), limit: int = 6) -> list[ExpertProfile]:
     """Listed experts available for missions whose expertise overlaps these topics."""
     from .permissions import listed_profiles
 
@@ -278,11 +328,17 @@ def experts_for(topics: str, *, limit: int = 6) -> list[ExpertProfile]:
     match = Q()
     for topic in wanted:
         match |= Q(expertise__contains=contains(topic))
-    return list(listed_profiles().filter(match, available_for_missions=True).select_related("user")
-                .order_by("user__display_name")[:limit])
+    return list(
+        listed_profiles()
+        .filter(match, available_for_missions=True)
+        .exclude(user__in=list(exclude_users))
+        .select_related("user")
+        .order_by("user__display_name")[:limit]
+    )
 
 
 # --- events -------------------------------------------------------------------------------
+
 
 def events_in(language: str, queryset: QuerySet[EventPage]) -> QuerySet[EventPage]:
     """One page per event, in `language` where translated (same rule as practices)."""
@@ -293,7 +349,9 @@ def events_in(language: str, queryset: QuerySet[EventPage]) -> QuerySet[EventPag
     in_default = Exists(same.filter(locale__in=default))
     earlier = Exists(same.filter(pk__lt=OuterRef("pk")))
     return queryset.filter(
-        Q(locale__in=current) | (~in_current & Q(locale__in=default)) | (~in_current & ~in_default & ~earlier)
+        Q(locale__in=current)
+        | (~in_current & Q(locale__in=default))
+        | (~in_current & ~in_default & ~earlier)
     )
 
 
@@ -305,6 +363,7 @@ def upcoming(queryset: QuerySet[EventPage], *, past: bool = False) -> QuerySet[E
 
 
 # --- project ideas and funding ------------------------------------------------------------
+
 
 def matching_opportunities(idea: ProjectIdea, *, today=None) -> QuerySet[FundingOpportunity]:
     """Open calls (deadline today or later) whose regions and topics fit the idea, soonest
@@ -323,17 +382,29 @@ def matching_opportunities(idea: ProjectIdea, *, today=None) -> QuerySet[Funding
 
 # --- practices and threads ----------------------------------------------------------------
 
+
 def practice_discussions(user, page: GoodPracticePage) -> list[dict]:
     """The practice's threads the user may read (both kinds), newest activity first."""
     from discussions.permissions import readable_threads
 
     from .models import PracticeThreadLink
 
-    links = (PracticeThreadLink.objects.filter(practice_key=page.translation_key,
-                                               thread__in=readable_threads(user).values("pk"))
-             .select_related("thread", "thread__group").order_by("-thread__last_post_at"))
-    return [{"url": link.thread.get_absolute_url(), "title": link.thread.title, "group_name": link.thread.group.name,
-             "kind": link.kind} for link in links]
+    links = (
+        PracticeThreadLink.objects.filter(
+            practice_key=page.translation_key, thread__in=readable_threads(user).values("pk")
+        )
+        .select_related("thread", "thread__group")
+        .order_by("-thread__last_post_at")
+    )
+    return [
+        {
+            "url": link.thread.get_absolute_url(),
+            "title": link.thread.title,
+            "group_name": link.thread.group.name,
+            "kind": link.kind,
+        }
+        for link in links
+    ]
 
 
 def thread_practices(user, thread, language: str) -> list[dict]:
@@ -349,9 +420,19 @@ def thread_practices(user, thread, language: str) -> list[dict]:
             continue
         if page.live:
             out.append({"title": page.title, "url": page.url, "live": True, "kind": link.kind})
-        elif can_edit_page(user, page) or (link.created_by_id and link.created_by_id == getattr(user, "pk", None)):
+        elif can_edit_page(user, page) or (
+            link.created_by_id and link.created_by_id == getattr(user, "pk", None)
+        ):
             from django.urls import reverse
 
-            out.append({"title": page.title, "live": False, "kind": link.kind,
-                        "url": reverse("wagtailadmin_pages:edit", args=[page.pk]) if can_edit_page(user, page) else ""})
+            out.append(
+                {
+                    "title": page.title,
+                    "live": False,
+                    "kind": link.kind,
+                    "url": reverse("wagtailadmin_pages:edit", args=[page.pk])
+                    if can_edit_page(user, page)
+                    else "",
+                }
+            )
     return out

@@ -70,6 +70,7 @@ def _render(source: str) -> str:
 
 # --- expert profile -----------------------------------------------------------------------
 
+
 @transaction.atomic
 def expert_profile_save(
     *,
@@ -92,18 +93,26 @@ def expert_profile_save(
     _require_login(user)
     from people.services import user_update_profile
 
-    own = {k: v for k, v in {"organisation": organisation, "city": city, "country": country}.items() if v is not None}
+    own = {
+        k: v
+        for k, v in {"organisation": organisation, "city": city, "country": country}.items()
+        if v is not None
+    }
     if own:
         user_update_profile(user=user, **own)
     topics = split(expertise) if isinstance(expertise, str) else list(expertise)
     unknown = set(topics) - set(Topic.values)
     if unknown:
-        raise ValidationError(_("Unknown expertise: %(value)s") % {"value": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown expertise: %(value)s") % {"value": ", ".join(sorted(unknown))}
+        )
     known_languages = {code for code, _name in spoken_language_choices()}
     skills = list(languages)
     for code, level in skills:
         if code not in known_languages or level not in LanguageLevel.values:
-            raise ValidationError(_("Unknown language or level: %(value)s") % {"value": f"{code}/{level}"})
+            raise ValidationError(
+                _("Unknown language or level: %(value)s") % {"value": f"{code}/{level}"}
+            )
     if len({code for code, _level in skills}) != len(skills):
         raise ValidationError(_("Each language only once, please."))
     profile, _created = ExpertProfile.objects.get_or_create(user=user)
@@ -122,8 +131,11 @@ def expert_profile_save(
 
 # --- contact requests ---------------------------------------------------------------------
 
+
 @transaction.atomic
-def contact_request_create(*, sender, recipient, subject: str, message: str, share_email: bool = False) -> ContactRequest:
+def contact_request_create(
+    *, sender, recipient, subject: str, message: str, share_email: bool = False
+) -> ContactRequest:
     """Send a message to a member through Plaza: stored, signalled (the inbox makes the
     notification) and emailed — without revealing either address unless the sender opts in.
 
@@ -138,32 +150,54 @@ def contact_request_create(*, sender, recipient, subject: str, message: str, sha
     since = timezone.now() - CONTACT_WINDOW
     if ContactRequest.objects.filter(sender=sender, created_at__gte=since).count() >= CONTACT_LIMIT:
         raise RateLimited(
-            _("You have sent %(count)s contact requests in the last 24 hours, the most Plaza allows. Please try again tomorrow.")
+            _(
+                "You have sent %(count)s contact requests in the last 24 hours, "
+                "the most Plaza allows. Please try again tomorrow."
+            )
             % {"count": CONTACT_LIMIT},
             code="rate_limited",
         )
     contact = ContactRequest.objects.create(
-        sender=sender, recipient=recipient, subject=subject[:160], message=message[:4000], share_email=share_email,
+        sender=sender,
+        recipient=recipient,
+        subject=subject[:160],
+        message=message[:4000],
+        share_email=share_email,
     )
     from .tasks import send_contact_email
 
     _enqueue(send_contact_email, contact.pk)
-    _emit(signals.contact_requested, ContactRequest, contact_request=contact, contact_request_id=contact.pk,
-          from_user=sender, from_user_id=sender.pk, to_user=recipient, to_user_id=recipient.pk)
+    _emit(
+        signals.contact_requested,
+        ContactRequest,
+        contact_request=contact,
+        contact_request_id=contact.pk,
+        from_user=sender,
+        from_user_id=sender.pk,
+        to_user=recipient,
+        to_user_id=recipient.pk,
+    )
     return contact
 
 
 # --- events -------------------------------------------------------------------------------
 
+
 def _lock_event(event: EventPage) -> None:
     # One lock for the event in every language: its page rows. Serialises registrations
     # and cancellations so the waiting list never over-fills (no-op on SQLite, whose
     # IMMEDIATE transactions serialise writers anyway).
-    list(Page.objects.select_for_update().filter(translation_key=event.translation_key).values_list("pk", flat=True))
+    list(
+        Page.objects.select_for_update()
+        .filter(translation_key=event.translation_key)
+        .values_list("pk", flat=True)
+    )
 
 
 def _confirmed_count(event: EventPage) -> int:
-    return EventRegistration.objects.filter(event_key=event.translation_key, status=EventRegistration.Status.CONFIRMED).count()
+    return EventRegistration.objects.filter(
+        event_key=event.translation_key, status=EventRegistration.Status.CONFIRMED
+    ).count()
 
 
 def _has_room(event: EventPage) -> bool:
@@ -173,14 +207,22 @@ def _has_room(event: EventPage) -> bool:
 def _announce(registration: EventRegistration, event: EventPage, *, promoted: bool = False) -> None:
     from .tasks import send_registration_email
 
-    base = {"registration": registration, "registration_id": registration.pk, "user": registration.user,
-            "user_id": registration.user_id, "event": event, "event_key": str(event.translation_key)}
+    base = {
+        "registration": registration,
+        "registration_id": registration.pk,
+        "user": registration.user,
+        "user_id": registration.user_id,
+        "event": event,
+        "event_key": str(event.translation_key),
+    }
     if registration.status == EventRegistration.Status.CONFIRMED:
         _emit(signals.registration_confirmed, EventRegistration, promoted=promoted, **base)
         _enqueue(send_registration_email, registration.pk, "promoted" if promoted else "confirmed")
     elif registration.status == EventRegistration.Status.WAITING:
         position = EventRegistration.objects.filter(
-            event_key=event.translation_key, status=EventRegistration.Status.WAITING, queued_at__lte=registration.queued_at,
+            event_key=event.translation_key,
+            status=EventRegistration.Status.WAITING,
+            queued_at__lte=registration.queued_at,
         ).count()
         _emit(signals.registration_waitlisted, EventRegistration, position=position, **base)
         _enqueue(send_registration_email, registration.pk, "waiting")
@@ -205,13 +247,21 @@ def event_register(*, event: EventPage, user, language: str | None = None) -> Ev
     if existing is not None and existing.status == EventRegistration.Status.CONFIRMED:
         raise ValidationError(_("You are already registered for this event."), code="duplicate")
     if existing is not None and existing.status == EventRegistration.Status.WAITING:
-        raise ValidationError(_("You are already on the waiting list for this event."), code="duplicate")
-    queue = EventRegistration.objects.filter(event_key=event.translation_key, status=EventRegistration.Status.WAITING)
+        raise ValidationError(
+            _("You are already on the waiting list for this event."), code="duplicate"
+        )
+    queue = EventRegistration.objects.filter(
+        event_key=event.translation_key, status=EventRegistration.Status.WAITING
+    )
     confirmed = _has_room(event) and not queue.exists()
     now = timezone.now()
     registration = existing or EventRegistration(event_key=event.translation_key, user=user)
-    registration.status = EventRegistration.Status.CONFIRMED if confirmed else EventRegistration.Status.WAITING
-    registration.language = language if language in dict(settings.LANGUAGES) else event.locale.language_code
+    registration.status = (
+        EventRegistration.Status.CONFIRMED if confirmed else EventRegistration.Status.WAITING
+    )
+    registration.language = (
+        language if language in dict(settings.LANGUAGES) else event.locale.language_code
+    )
     registration.queued_at = now
     registration.confirmed_at = now if confirmed else None
     registration.cancelled_at = None
@@ -223,9 +273,13 @@ def event_register(*, event: EventPage, user, language: str | None = None) -> Ev
 def _promote(event: EventPage) -> list[EventRegistration]:
     promoted = []
     while _has_room(event):
-        nxt = (EventRegistration.objects.select_for_update()
-               .filter(event_key=event.translation_key, status=EventRegistration.Status.WAITING)
-               .order_by("queued_at", "pk").select_related("user").first())
+        nxt = (
+            EventRegistration.objects.select_for_update()
+            .filter(event_key=event.translation_key, status=EventRegistration.Status.WAITING)
+            .order_by("queued_at", "pk")
+            .select_related("user")
+            .first()
+        )
         if nxt is None:
             break
         nxt.status = EventRegistration.Status.CONFIRMED
@@ -243,7 +297,8 @@ def event_cancel_registration(*, event: EventPage, user) -> EventRegistration:
     _require_login(user)
     _lock_event(event)
     registration = EventRegistration.objects.filter(
-        event_key=event.translation_key, user=user,
+        event_key=event.translation_key,
+        user=user,
         status__in=[EventRegistration.Status.CONFIRMED, EventRegistration.Status.WAITING],
     ).first()
     if registration is None:
@@ -273,20 +328,59 @@ def event_waitlist_fill(*, event: EventPage) -> list[EventRegistration]:
 INDEX_TEXTS = {
     # slug: {language: (title, intro)} — the demo and tests set these up; editors own them after.
     "practices": {
-        "en": ("Good practices", "Proven solutions from cities of the network: what the challenge was, what they did, what came of it."),
-        "de": ("Gute Praxis", "Erprobte Lösungen aus Städten des Netzwerks: die Herausforderung, das Vorgehen, die Ergebnisse."),
-        "fr": ("Bonnes pratiques", "Des solutions éprouvées par les villes du réseau : le défi, la démarche, les résultats."),
-        "es": ("Buenas prácticas", "Soluciones probadas en ciudades de la red: el reto, el enfoque y los resultados."),
-        "pt": ("Boas práticas", "Soluções comprovadas em cidades da rede: o desafio, a abordagem e os resultados."),
+        "en": (
+            "Good practices",
+            "Proven solutions from cities of the network: what the "
+            "challenge was, what they did, what came of it.",
+        ),
+        "de": (
+            "Gute Praxis",
+            "Erprobte Lösungen aus Städten des Netzwerks: die "
+            "Herausforderung, das Vorgehen, die Ergebnisse.",
+        ),
+        "fr": (
+            "Bonnes pratiques",
+            "Des solutions éprouvées par les villes du réseau : "
+            "le défi, la démarche, les résultats.",
+        ),
+        "es": (
+            "Buenas prácticas",
+            "Soluciones probadas en ciudades de la red: el reto, el enfoque y los resultados.",
+        ),
+        "pt": (
+            "Boas práticas",
+            "Soluções comprovadas em cidades da rede: o desafio, a abordagem e os resultados.",
+        ),
         "ar": ("الممارسات الجيدة", "حلول مجرّبة من مدن الشبكة: التحدي، والنهج المتّبع، والنتائج."),
     },
     "events": {
-        "en": ("Events", "Conferences, trainings, study trips, dialogue events and webinars of the network."),
-        "de": ("Veranstaltungen", "Konferenzen, Trainings, Studienreisen, Dialogveranstaltungen und Webinare des Netzwerks."),
-        "fr": ("Événements", "Conférences, formations, voyages d’étude, rencontres de dialogue et webinaires du réseau."),
-        "es": ("Eventos", "Conferencias, formaciones, viajes de estudio, encuentros de diálogo y seminarios web de la red."),
-        "pt": ("Eventos", "Conferências, formações, visitas de estudo, encontros de diálogo e webinars da rede."),
-        "ar": ("الفعاليات", "مؤتمرات ودورات تدريبية وزيارات دراسية ولقاءات حوار وندوات عبر الإنترنت تنظمها الشبكة."),
+        "en": (
+            "Events",
+            "Conferences, trainings, study trips, dialogue events and webinars of the network.",
+        ),
+        "de": (
+            "Veranstaltungen",
+            "Konferenzen, Trainings, Studienreisen, "
+            "Dialogveranstaltungen und Webinare des Netzwerks.",
+        ),
+        "fr": (
+            "Événements",
+            "Conférences, formations, voyages d’étude, rencontres "
+            "de dialogue et webinaires du réseau.",
+        ),
+        "es": (
+            "Eventos",
+            "Conferencias, formaciones, viajes de estudio, encuentros "
+            "de diálogo y seminarios web de la red.",
+        ),
+        "pt": (
+            "Eventos",
+            "Conferências, formações, visitas de estudo, encontros de diálogo e webinars da rede.",
+        ),
+        "ar": (
+            "الفعاليات",
+            "مؤتمرات ودورات تدريبية وزيارات دراسية ولقاءات حوار وندوات عبر الإنترنت تنظمها الشبكة.",
+        ),
     },
 }
 
@@ -310,7 +404,9 @@ def knowledge_pages_ensure(*, languages: Iterable[str] | None = None) -> dict[st
         page = model.objects.filter(locale=home.locale).first()
         if page is None:
             title, intro = texts["en"]
-            page = home.add_child(instance=model(title=title, slug=slug, intro=intro, show_in_menus=True))
+            page = home.add_child(
+                instance=model(title=title, slug=slug, intro=intro, show_in_menus=True)
+            )
             page.save_revision().publish()
         for code in wanted:
             if code != home.locale.language_code:
@@ -322,9 +418,12 @@ def knowledge_pages_ensure(*, languages: Iterable[str] | None = None) -> dict[st
 
 # --- good practices -----------------------------------------------------------------------
 
+
 def practice_index_for(language: str | None = None) -> GoodPracticeIndexPage | None:
     """The practice database page in that language, else the default language's."""
-    pages = {p.locale.language_code: p for p in GoodPracticeIndexPage.objects.select_related("locale")}
+    pages = {
+        p.locale.language_code: p for p in GoodPracticeIndexPage.objects.select_related("locale")
+    }
     for code in (language, settings.LANGUAGE_CODE):
         if code in pages:
             return pages[code]
@@ -341,13 +440,21 @@ def _unique_slug(parent: Page, title: str) -> str:
     return slug
 
 
-def _create_draft_practice(*, by, language: str, title: str, summary: str, fields: dict, groups: Iterable[WorkingGroup]) -> GoodPracticePage:
+def _create_draft_practice(
+    *, by, language: str, title: str, summary: str, fields: dict, groups: Iterable[WorkingGroup]
+) -> GoodPracticePage:
     index = practice_index_for(language)
     if index is None:
         raise ValidationError(_("The good-practice database has not been set up yet."))
     page = GoodPracticePage(
-        title=title[:255], slug=_unique_slug(index, title), summary=summary, live=False, owner=by,
-        locale=index.locale, city=fields.pop("city", ""), country=fields.pop("country", ""),
+        title=title[:255],
+        slug=_unique_slug(index, title),
+        summary=summary,
+        live=False,
+        owner=by,
+        locale=index.locale,
+        city=fields.pop("city", ""),
+        country=fields.pop("country", ""),
         **fields,
     )
     for group in groups:
@@ -365,18 +472,30 @@ def good_practice_draft_from_idea(*, idea: ProjectIdea, by) -> GoodPracticePage:
     perms.check_can_edit_idea(by, idea)
     if idea.stage != Stage.EVALUATED:
         raise ValidationError(_("Only an evaluated project can seed a good practice."))
-    idea.good_practice_key = ProjectIdea.objects.select_for_update().values_list("good_practice_key", flat=True).get(pk=idea.pk)
+    idea.good_practice_key = (
+        ProjectIdea.objects.select_for_update()
+        .values_list("good_practice_key", flat=True)
+        .get(pk=idea.pk)
+    )
     if idea.good_practice_key:
         existing = GoodPracticePage.objects.filter(translation_key=idea.good_practice_key).first()
         if existing is not None:
             return existing
     cities = idea.city_list
     page = _create_draft_practice(
-        by=by, language=translation.get_language() or settings.LANGUAGE_CODE, title=idea.title,
+        by=by,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        title=idea.title,
         summary=(idea.results or idea.problem)[:1000],
-        fields={"city": cities[0] if cities else "", "region": idea.region, "topics": idea.topics,
-                "challenge": idea.problem_html, "approach": idea.approach_html, "results": idea.results_html,
-                "lessons_learned": idea.lessons_learned_html},
+        fields={
+            "city": cities[0] if cities else "",
+            "region": idea.region,
+            "topics": idea.topics,
+            "challenge": idea.problem_html,
+            "approach": idea.approach_html,
+            "results": idea.results_html,
+            "lessons_learned": idea.lessons_learned_html,
+        },
         groups=[idea.group],
     )
     idea.good_practice_key = page.translation_key
@@ -406,10 +525,14 @@ def good_practice_propose_from_thread(*, thread, by) -> GoodPracticePage:
 
     discussion_perms.check_can_read_thread(by, thread)
     if not perms.can_propose_practice(by, thread.group):
-        raise PermissionDenied(_("Only the group's moderators can propose a thread as a good practice."))
+        raise PermissionDenied(
+            _("Only the group's moderators can propose a thread as a good practice.")
+        )
     if thread.status != ContentStatus.PUBLISHED:
         raise ValidationError(_("Only a published thread can be proposed as a good practice."))
-    link = PracticeThreadLink.objects.filter(thread=thread, kind=PracticeThreadLink.Kind.SOURCE).first()
+    link = PracticeThreadLink.objects.filter(
+        thread=thread, kind=PracticeThreadLink.Kind.SOURCE
+    ).first()
     if link is not None:
         existing = link.practice_in(thread.language, live_only=False)
         if existing is not None:
@@ -417,12 +540,31 @@ def good_practice_propose_from_thread(*, thread, by) -> GoodPracticePage:
         link.delete()  # the draft was deleted meanwhile: propose afresh
     opening = thread.posts.filter(parent__isnull=True).first()
     summary = _first_paragraphs(opening.body_html) if opening is not None else ""
-    page = _create_draft_practice(by=by, language=thread.language, title=thread.title, summary=summary,
-                                  fields={}, groups=[thread.group])
-    PracticeThreadLink.objects.create(practice_key=page.translation_key, thread=thread,
-                                      kind=PracticeThreadLink.Kind.SOURCE, created_by=by)
-    _emit(signals.practice_proposed, GoodPracticePage, page=page, page_id=page.pk, group=thread.group,
-          group_id=thread.group_id, by=by, by_id=by.pk, thread_id=thread.pk)
+    page = _create_draft_practice(
+        by=by,
+        language=thread.language,
+        title=thread.title,
+        summary=summary,
+        fields={},
+        groups=[thread.group],
+    )
+    PracticeThreadLink.objects.create(
+        practice_key=page.translation_key,
+        thread=thread,
+        kind=PracticeThreadLink.Kind.SOURCE,
+        created_by=by,
+    )
+    _emit(
+        signals.practice_proposed,
+        GoodPracticePage,
+        page=page,
+        page_id=page.pk,
+        group=thread.group,
+        group_id=thread.group_id,
+        by=by,
+        by_id=by.pk,
+        thread_id=thread.pk,
+    )
     return page
 
 
@@ -441,37 +583,74 @@ def practice_discuss(*, page: GoodPracticePage, group: WorkingGroup | None, by):
     related = {link.group_id for link in page.related_groups.all()}
     if group is None or group.pk not in related:
         raise ValidationError(_("Choose one of the practice's working groups."))
-    existing = (PracticeThreadLink.objects.filter(practice_key=page.translation_key, thread__group=group,
-                                                  kind=PracticeThreadLink.Kind.DISCUSSION)
-                .select_related("thread").first())
+    existing = (
+        PracticeThreadLink.objects.filter(
+            practice_key=page.translation_key,
+            thread__group=group,
+            kind=PracticeThreadLink.Kind.DISCUSSION,
+        )
+        .select_related("thread")
+        .first()
+    )
     if existing is not None:
         return existing.thread
     language = page.locale.language_code
     with translation.override(language):
         title = _("Discussion: %(title)s") % {"title": page.title}
         body = _("Let us discuss the good practice [%(title)s](%(url)s) from %(city)s.") % {
-            "title": page.title.replace("]", ")").replace("[", "("), "url": page.url or "", "city": page.city,
+            "title": page.title.replace("]", ")").replace("[", "("),
+            "url": page.url or "",
+            "city": page.city,
         }
         body += "\n\n> " + " ".join(page.summary.split())
-    thread: Thread = discussion_services.thread_start(group=group, author=by, title=title[:200], body=body,
-                                                      language=language)
-    PracticeThreadLink.objects.create(practice_key=page.translation_key, thread=thread,
-                                      kind=PracticeThreadLink.Kind.DISCUSSION, created_by=by)
-    _emit(signals.practice_discussed, GoodPracticePage, page=page, page_id=page.pk, group=group, group_id=group.pk,
-          thread_id=thread.pk, by=by, by_id=by.pk)
+    thread: Thread = discussion_services.thread_start(
+        group=group, author=by, title=title[:200], body=body, language=language
+    )
+    PracticeThreadLink.objects.create(
+        practice_key=page.translation_key,
+        thread=thread,
+        kind=PracticeThreadLink.Kind.DISCUSSION,
+        created_by=by,
+    )
+    _emit(
+        signals.practice_discussed,
+        GoodPracticePage,
+        page=page,
+        page_id=page.pk,
+        group=group,
+        group_id=group.pk,
+        thread_id=thread.pk,
+        by=by,
+        by_id=by.pk,
+    )
     return thread
 
 
 # --- project ideas ------------------------------------------------------------------------
 
-IDEA_TEXT_FIELDS = ("title", "problem", "approach", "cities", "region", "topics", "expertise_needed", "expertise_note")
+IDEA_TEXT_FIELDS = (
+    "title",
+    "problem",
+    "approach",
+    "cities",
+    "region",
+    "topics",
+    "expertise_needed",
+    "expertise_note",
+)
 
 
 def _apply_idea_fields(idea: ProjectIdea, changes: dict) -> None:
     for name, value in changes.items():
         if name in ("topics", "expertise_needed"):
             value = encode(split(value) if isinstance(value, str) else value, Topic.values)
-        setattr(idea, name, value.strip() if isinstance(value, str) and name not in ("topics", "expertise_needed") else value)
+        setattr(
+            idea,
+            name,
+            value.strip()
+            if isinstance(value, str) and name not in ("topics", "expertise_needed")
+            else value,
+        )
     if not idea.title:
         raise ValidationError(_("Please give the project idea a title."))
     if not idea.problem.strip():
@@ -516,7 +695,9 @@ def allowed_stages(idea: ProjectIdea) -> list[str]:
     """Next step, one step back (a correction), or dropped; a dropped idea can be revived
     at the stage it was dropped from."""
     if idea.stage == Stage.DROPPED:
-        last = idea.stage_changes.filter(to_stage=Stage.DROPPED).order_by("-created_at", "-pk").first()
+        last = (
+            idea.stage_changes.filter(to_stage=Stage.DROPPED).order_by("-created_at", "-pk").first()
+        )
         return [last.from_stage] if last and last.from_stage else [Stage.IDEA]
     position = STAGE_PATH.index(idea.stage)
     options = []
@@ -530,28 +711,49 @@ def allowed_stages(idea: ProjectIdea) -> list[str]:
 
 
 @transaction.atomic
-def project_idea_set_stage(*, idea: ProjectIdea, stage: str, by, note: str = "") -> ProjectStageChange:
+def project_idea_set_stage(
+    *, idea: ProjectIdea, stage: str, by, note: str = ""
+) -> ProjectStageChange:
     """Move the idea to another stage and record who did it, when (the only writer of
     ProjectStageChange)."""
     perms.check_can_edit_idea(by, idea)
     # Lock the row and read the stage afresh: two team members clicking at once make one move.
-    idea.stage = ProjectIdea.objects.select_for_update().values_list("stage", flat=True).get(pk=idea.pk)
+    idea.stage = (
+        ProjectIdea.objects.select_for_update().values_list("stage", flat=True).get(pk=idea.pk)
+    )
     if stage not in allowed_stages(idea):
         raise ValidationError(
             _("A project at stage “%(current)s” cannot move to “%(stage)s”.")
-            % {"current": Stage(idea.stage).label, "stage": Stage(stage).label if stage in Stage.values else stage}
+            % {
+                "current": Stage(idea.stage).label,
+                "stage": Stage(stage).label if stage in Stage.values else stage,
+            }
         )
-    change = ProjectStageChange.objects.create(idea=idea, from_stage=idea.stage, to_stage=stage, by=by, note=note.strip()[:500])
+    change = ProjectStageChange.objects.create(
+        idea=idea, from_stage=idea.stage, to_stage=stage, by=by, note=note.strip()[:500]
+    )
     idea.stage = stage
     idea.stage_changed_at = change.created_at
     idea.save(update_fields=["stage", "stage_changed_at", "updated_at"])
-    _emit(signals.project_stage_changed, ProjectIdea, idea=idea, idea_id=idea.pk, group=idea.group,
-          group_id=idea.group_id, from_stage=change.from_stage, to_stage=stage, by=by, by_id=by.pk)
+    _emit(
+        signals.project_stage_changed,
+        ProjectIdea,
+        idea=idea,
+        idea_id=idea.pk,
+        group=idea.group,
+        group_id=idea.group_id,
+        from_stage=change.from_stage,
+        to_stage=stage,
+        by=by,
+        by_id=by.pk,
+    )
     return change
 
 
 @transaction.atomic
-def project_idea_record_results(*, idea: ProjectIdea, by, results: str, lessons_learned: str) -> ProjectIdea:
+def project_idea_record_results(
+    *, idea: ProjectIdea, by, results: str, lessons_learned: str
+) -> ProjectIdea:
     """At "evaluated", the team records what came out of it and what they learned."""
     perms.check_can_edit_idea(by, idea)
     if idea.stage != Stage.EVALUATED:
@@ -559,8 +761,19 @@ def project_idea_record_results(*, idea: ProjectIdea, by, results: str, lessons_
     if not results.strip():
         raise ValidationError(_("Please describe the results."))
     idea.results, idea.lessons_learned = results.strip(), lessons_learned.strip()
-    idea.results_html, idea.lessons_learned_html = _render(idea.results), _render(idea.lessons_learned)
-    idea.save(update_fields=["results", "lessons_learned", "results_html", "lessons_learned_html", "updated_at"])
+    idea.results_html, idea.lessons_learned_html = (
+        _render(idea.results),
+        _render(idea.lessons_learned),
+    )
+    idea.save(
+        update_fields=[
+            "results",
+            "lessons_learned",
+            "results_html",
+            "lessons_learned_html",
+            "updated_at",
+        ]
+    )
     return idea
 
 
@@ -575,7 +788,9 @@ def project_team_add(*, idea: ProjectIdea, by, user, role: str) -> ProjectTeamMe
     role = role.strip()
     if not role:
         raise ValidationError(_("Please give the team member's role."))
-    member, _created = ProjectTeamMember.objects.update_or_create(idea=idea, user=user, defaults={"role": role[:120]})
+    member, _created = ProjectTeamMember.objects.update_or_create(
+        idea=idea, user=user, defaults={"role": role[:120]}
+    )
     idea.__dict__.pop("_team_ids", None)
     return member
 

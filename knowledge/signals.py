@@ -3,7 +3,8 @@
 Services send them with `transaction.on_commit`, so a receiver never sees a rolled-back
 change. Every signal carries plain ids plus the objects:
 
-- contact_requested(contact_request, contact_request_id, from_user, from_user_id, to_user, to_user_id)
+- contact_requested(contact_request, contact_request_id, from_user, from_user_id, to_user,
+      to_user_id)
 - registration_confirmed(registration, registration_id, user, user_id, event, event_key, promoted)
       promoted=True when the member moved up from the waiting list
 - registration_waitlisted(registration, registration_id, user, user_id, event, event_key, position)

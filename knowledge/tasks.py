@@ -40,17 +40,30 @@ def send_contact_email(contact_request_id: int) -> None:
 
     from .models import ContactRequest
 
-    contact = ContactRequest.objects.select_related("sender", "recipient").filter(pk=contact_request_id).first()
+    contact = (
+        ContactRequest.objects.select_related("sender", "recipient")
+        .filter(pk=contact_request_id)
+        .first()
+    )
     if contact is None or not contact.recipient.email:
         return
     recipient = contact.recipient
     with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
         reply_url = site_url(reverse("knowledge:contact", args=[contact.sender.username]))
-        context = {"contact": contact, "sender": contact.sender, "recipient": recipient, "reply_url": reply_url}
+        context = {
+            "contact": contact,
+            "sender": contact.sender,
+            "recipient": recipient,
+            "reply_url": reply_url,
+        }
         subject = _subject(render_to_string("knowledge/email/contact_subject.txt", context))
         body = render_to_string("knowledge/email/contact_body.txt", context)
-    message = EmailMessage(subject, body, to=[recipient.email],
-                           reply_to=[contact.sender.email] if contact.share_email and contact.sender.email else None)
+    message = EmailMessage(
+        subject,
+        body,
+        to=[recipient.email],
+        reply_to=[contact.sender.email] if contact.share_email and contact.sender.email else None,
+    )
     message.send()
 
 
@@ -74,7 +87,9 @@ def send_registration_email(registration_id: int, kind: str) -> None:
     """Confirmation (with an .ics attachment), waiting-list notice, promotion or cancellation."""
     from .models import EventRegistration
 
-    registration = EventRegistration.objects.select_related("user").filter(pk=registration_id).first()
+    registration = (
+        EventRegistration.objects.select_related("user").filter(pk=registration_id).first()
+    )
     if registration is None or not registration.user.email:
         return
     user = registration.user
@@ -83,11 +98,20 @@ def send_registration_email(registration_id: int, kind: str) -> None:
     if event is None:
         return
     with translation.override(language), timezone.override(user_zone(user)):
-        context = {"event": event, "user": user, "kind": kind, "zone": user_zone(user),
-                   "event_url": site_url(event.url or "")}
+        context = {
+            "event": event,
+            "user": user,
+            "kind": kind,
+            "zone": user_zone(user),
+            "event_url": site_url(event.url or ""),
+        }
         subject = _subject(render_to_string("knowledge/email/registration_subject.txt", context))
         body = render_to_string("knowledge/email/registration_body.txt", context)
     message = EmailMessage(subject, body, to=[user.email])
     if kind in ("confirmed", "promoted"):
-        message.attach(f"{event.slug}.ics", calendar([ics_event_for(event)], name=event.title), "text/calendar; charset=utf-8; method=PUBLISH")
+        message.attach(
+            f"{event.slug}.ics",
+            calendar([ics_event_for(event)], name=event.title),
+            "text/calendar; charset=utf-8; method=PUBLISH",
+        )
     message.send()

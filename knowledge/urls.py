@@ -17,7 +17,11 @@ urlpatterns = [
     path("projects/<int:pk>/edit/", views.idea_edit, name="idea_edit"),
     path("projects/<int:pk>/stage/", views.idea_stage, name="idea_stage"),
     path("projects/<int:pk>/team/", views.idea_team_add, name="idea_team_add"),
-    path("projects/<int:pk>/team/<int:user_id>/remove/", views.idea_team_remove, name="idea_team_remove"),
+    path(
+        "projects/<int:pk>/team/<int:user_id>/remove/",
+        views.idea_team_remove,
+        name="idea_team_remove",
+    ),
     path("projects/<int:pk>/results/", views.idea_results, name="idea_results"),
     path("projects/<int:pk>/good-practice/", views.idea_seed_practice, name="idea_seed_practice"),
     path("funding/", views.funding_list, name="funding"),

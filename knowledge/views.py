@@ -77,6 +77,7 @@ def viewer_zone(request, fallback: zoneinfo.ZoneInfo) -> zoneinfo.ZoneInfo:
 
 # --- good practices -----------------------------------------------------------------------
 
+
 def practice_index(request, index):
     """Faceted, searchable list; the canonical query string is the shareable URL."""
     flt = selectors.PracticeFilter.from_params(request.GET)
@@ -93,17 +94,33 @@ def practice_index(request, index):
     for practice in page:
         practice.language_names = [names[c] for c in languages.get(practice.translation_key, [])]
     pager = {
-        "previous": flt.__class__(**{**flt.__dict__, "page": page.previous_page_number()}).querystring()
-        if page.has_previous() else "",
+        "previous": flt.__class__(
+            **{**flt.__dict__, "page": page.previous_page_number()}
+        ).querystring()
+        if page.has_previous()
+        else "",
         "next": flt.__class__(**{**flt.__dict__, "page": page.next_page_number()}).querystring()
-        if page.has_next() else "",
+        if page.has_next()
+        else "",
     }
     context = {
-        "page": index, "search": search, "filter": flt, "page_obj": page, "pager": pager,
-        "clear_url": index.url, "canonical_url": request.build_absolute_uri(index.url + flt.querystring()),
-        "facet_groups": [(name, title, search.facets[name]) for name, title in (
-            ("topic", _("Topic")), ("region", _("Region")), ("country", _("Country")),
-            ("sdg", _("Sustainable Development Goal")), ("language", _("Available in")))],
+        "page": index,
+        "search": search,
+        "filter": flt,
+        "page_obj": page,
+        "pager": pager,
+        "clear_url": index.url,
+        "canonical_url": request.build_absolute_uri(index.url + flt.querystring()),
+        "facet_groups": [
+            (name, title, search.facets[name])
+            for name, title in (
+                ("topic", _("Topic")),
+                ("region", _("Region")),
+                ("country", _("Country")),
+                ("sdg", _("Sustainable Development Goal")),
+                ("language", _("Available in")),
+            )
+        ],
     }
     return render(request, "knowledge/practice_index.html", context)
 
@@ -112,14 +129,24 @@ def practice_detail(request, page, *, error: str = "", status: int = 200):
     contacts = list(page.contacts.select_related("user", "user__expert_profile"))
     for contact in contacts:
         profile = getattr(contact.user, "expert_profile", None)
-        contact.profile_url = (reverse("knowledge:profile", args=[contact.user.username])
-                               if perms.can_view_profile(request.user, profile) else "")
-    groups = perms.visible_groups_of(request.user, [link.group for link in page.related_groups.select_related("group")])
+        contact.profile_url = (
+            reverse("knowledge:profile", args=[contact.user.username])
+            if perms.can_view_profile(request.user, profile)
+            else ""
+        )
+    groups = perms.visible_groups_of(
+        request.user, [link.group for link in page.related_groups.select_related("group")]
+    )
     translations = page.get_translations(inclusive=False).live().select_related("locale")
     context = {
-        "page": page, "contacts": contacts, "groups": groups, "translations": translations,
-        "discussions": selectors.practice_discussions(request.user, page), "discuss_groups": perms.discussion_groups(request.user, page),
-        "index": page.get_parent(), "error": error,
+        "page": page,
+        "contacts": contacts,
+        "groups": groups,
+        "translations": translations,
+        "discussions": selectors.practice_discussions(request.user, page),
+        "discuss_groups": perms.discussion_groups(request.user, page),
+        "index": page.get_parent(),
+        "error": error,
     }
     return render(request, "knowledge/good_practice_page.html", context, status=status)
 
@@ -150,25 +177,44 @@ def thread_propose(request, thread_id):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _message(exc))
         return HttpResponseRedirect(thread.get_absolute_url())
-    messages.success(request, _("A draft good practice “%(title)s” has been created from this thread. "
-                                "An editor will complete and publish it.") % {"title": page.title})
+    messages.success(
+        request,
+        _(
+            "A draft good practice “%(title)s” has been created from this thread. "
+            "An editor will complete and publish it."
+        )
+        % {"title": page.title},
+    )
     return HttpResponseRedirect(thread.get_absolute_url())
 
 
 # --- people directory ---------------------------------------------------------------------
 
+
 def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     flt = selectors.DirectoryFilter(
-        q=data.get("q", "").strip(), expertise=data.get("expertise", ""), language=data.get("language", ""),
-        country=data.get("country", ""), region=data.get("region", ""), available=bool(data.get("available")),
+        q=data.get("q", "").strip(),
+        expertise=data.get("expertise", ""),
+        language=data.get("language", ""),
+        country=data.get("country", ""),
+        region=data.get("region", ""),
+        available=bool(data.get("available")),
     )
     page = Paginator(selectors.directory(flt), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "knowledge/directory.html", {
-        "form": form, "page_obj": page, "filter": flt, "querystring": flt.querystring(),
-        "json_url": reverse("knowledge:directory_json") + (f"?{flt.querystring()}" if flt.querystring() else ""),
-    })
+    return render(
+        request,
+        "knowledge/directory.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "filter": flt,
+            "querystring": flt.querystring(),
+            "json_url": reverse("knowledge:directory_json")
+            + (f"?{flt.querystring()}" if flt.querystring() else ""),
+        },
+    )
 
 
 @require_GET
@@ -177,24 +223,39 @@ def directory_json(request):
     form = DirectoryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     flt = selectors.DirectoryFilter(
-        q=data.get("q", "").strip(), expertise=data.get("expertise", ""), language=data.get("language", ""),
-        country=data.get("country", ""), region=data.get("region", ""), available=bool(data.get("available")),
+        q=data.get("q", "").strip(),
+        expertise=data.get("expertise", ""),
+        language=data.get("language", ""),
+        country=data.get("country", ""),
+        region=data.get("region", ""),
+        available=bool(data.get("available")),
     )
     page = Paginator(selectors.directory(flt), 100).get_page(request.GET.get("page"))
-    people = [{
-        "username": p.user.username,
-        "name": p.user.public_name,
-        "organisation": p.user.organisation,
-        "position": p.position,
-        "city": p.user.city,
-        "country": p.user.country.code or "",
-        "expertise": [t for t in p.expertise.split(",") if t],
-        "languages": [{"language": s.language, "level": s.level} for s in p.user.language_skills.all()],
-        "available_for_missions": p.available_for_missions,
-        "url": request.build_absolute_uri(reverse("knowledge:profile", args=[p.user.username])),
-    } for p in page]
-    return JsonResponse({"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,
-                         "results": people})
+    people = [
+        {
+            "username": p.user.username,
+            "name": p.user.public_name,
+            "organisation": p.user.organisation,
+            "position": p.position,
+            "city": p.user.city,
+            "country": p.user.country.code or "",
+            "expertise": [t for t in p.expertise.split(",") if t],
+            "languages": [
+                {"language": s.language, "level": s.level} for s in p.user.language_skills.all()
+            ],
+            "available_for_missions": p.available_for_missions,
+            "url": request.build_absolute_uri(reverse("knowledge:profile", args=[p.user.username])),
+        }
+        for p in page
+    ]
+    return JsonResponse(
+        {
+            "count": page.paginator.count,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "results": people,
+        }
+    )
 
 
 def profile_detail(request, username):
@@ -202,12 +263,20 @@ def profile_detail(request, username):
     profile = ExpertProfile.objects.filter(user=user).first()
     if not perms.can_view_profile(request.user, profile):
         raise Http404(_("No such member in the directory."))
-    skills = [(language_name(s.language), s.get_level_display()) for s in user.language_skills.all()]
-    return render(request, "knowledge/profile_detail.html", {
-        "member": user, "profile": profile, "skills": skills,
-        "can_contact": perms.can_contact(request.user, user),
-        "is_self": request.user.is_authenticated and request.user.pk == user.pk,
-    })
+    skills = [
+        (language_name(s.language), s.get_level_display()) for s in user.language_skills.all()
+    ]
+    return render(
+        request,
+        "knowledge/profile_detail.html",
+        {
+            "member": user,
+            "profile": profile,
+            "skills": skills,
+            "can_contact": perms.can_contact(request.user, user),
+            "is_self": request.user.is_authenticated and request.user.pk == user.pk,
+        },
+    )
 
 
 @login_required
@@ -218,17 +287,31 @@ def contact(request, username):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_request_create(sender=request.user, recipient=recipient, **form.cleaned_data)
+            services.contact_request_create(
+                sender=request.user, recipient=recipient, **form.cleaned_data
+            )
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, _message(exc))
             status = _status(exc)
         else:
-            messages.success(request, _("Your message is on its way to %(name)s.") % {"name": recipient.public_name})
+            messages.success(
+                request,
+                _("Your message is on its way to %(name)s.") % {"name": recipient.public_name},
+            )
             listed = ExpertProfile.objects.filter(user=recipient, listed=True).exists()
-            return redirect(reverse("knowledge:profile", args=[username]) if listed else reverse("knowledge:directory"))
+            return redirect(
+                reverse("knowledge:profile", args=[username])
+                if listed
+                else reverse("knowledge:directory")
+            )
     elif form.errors:
         status = 400
-    return render(request, "knowledge/contact_form.html", {"form": form, "recipient": recipient}, status=status)
+    return render(
+        request,
+        "knowledge/contact_form.html",
+        {"form": form, "recipient": recipient},
+        status=status,
+    )
 
 
 @login_required
@@ -236,10 +319,19 @@ def expertise_edit(request):
     """The member's expert profile and languages (the directory listing is opt-in)."""
     user = request.user
     profile = ExpertProfile.objects.filter(user=user).first()
-    initial = {"organisation": user.organisation, "city": user.city, "country": user.country.code or ""}
+    initial = {
+        "organisation": user.organisation,
+        "city": user.city,
+        "country": user.country.code or "",
+    }
     if profile is not None:
-        initial.update(position=profile.position, expertise=profile.expertise, bio=profile.bio,
-                       available_for_missions=profile.available_for_missions, listed=profile.listed)
+        initial.update(
+            position=profile.position,
+            expertise=profile.expertise,
+            bio=profile.bio,
+            available_for_missions=profile.available_for_missions,
+            listed=profile.listed,
+        )
     skills = [{"language": s.language, "level": s.level} for s in user.language_skills.all()]
     form = ExpertProfileForm(request.POST or None, initial=initial)
     formset = LanguageSkillFormSet(request.POST or None, initial=skills, prefix="languages")
@@ -247,7 +339,9 @@ def expertise_edit(request):
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
             try:
-                services.expert_profile_save(user=user, languages=formset.skills(), **form.cleaned_data)
+                services.expert_profile_save(
+                    user=user, languages=formset.skills(), **form.cleaned_data
+                )
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, _message(exc))
                 status = _status(exc)
@@ -256,11 +350,16 @@ def expertise_edit(request):
                 return redirect("knowledge:expertise")
         else:
             status = 400
-    return render(request, "knowledge/expertise_form.html", {"form": form, "formset": formset, "profile": profile},
-                  status=status)
+    return render(
+        request,
+        "knowledge/expertise_form.html",
+        {"form": form, "formset": formset, "profile": profile},
+        status=status,
+    )
 
 
 # --- events -------------------------------------------------------------------------------
+
 
 def _decorate_events(request, events):
     for event in events:
@@ -276,19 +375,30 @@ def event_index(request, index):
         qs = qs.filter(kind=kind)
     else:
         kind = ""
-    qs = selectors.upcoming(selectors.events_in(_language(), qs), past=past).select_related("locale", "group")
+    qs = selectors.upcoming(selectors.events_in(_language(), qs), past=past).select_related(
+        "locale", "group"
+    )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     _decorate_events(request, page.object_list)
     personal_feed = ""
     if request.user.is_authenticated:
         key = signing.dumps(request.user.pk, salt=CALENDAR_SALT)
-        personal_feed = request.build_absolute_uri(index.url + index.reverse_subpage("feed") + f"?key={key}")
-    return render(request, "knowledge/event_index.html", {
-        "page": index, "page_obj": page, "past": past, "kind": kind,
-        "kinds": EventPage._meta.get_field("kind").choices,
-        "feed_url": request.build_absolute_uri(index.url + index.reverse_subpage("feed")),
-        "personal_feed": personal_feed,
-    })
+        personal_feed = request.build_absolute_uri(
+            index.url + index.reverse_subpage("feed") + f"?key={key}"
+        )
+    return render(
+        request,
+        "knowledge/event_index.html",
+        {
+            "page": index,
+            "page_obj": page,
+            "past": past,
+            "kind": kind,
+            "kinds": EventPage._meta.get_field("kind").choices,
+            "feed_url": request.build_absolute_uri(index.url + index.reverse_subpage("feed")),
+            "personal_feed": personal_feed,
+        },
+    )
 
 
 def _registration_of(user, event):
@@ -304,18 +414,35 @@ def event_detail(request, event, *, error: str = "", status: int = 200):
     waiting_position = None
     if registration is not None and registration.status == EventRegistration.Status.WAITING:
         waiting_position = EventRegistration.objects.filter(
-            event_key=event.translation_key, status=EventRegistration.Status.WAITING, queued_at__lte=registration.queued_at,
+            event_key=event.translation_key,
+            status=EventRegistration.Status.WAITING,
+            queued_at__lte=registration.queued_at,
         ).count()
     zone = viewer_zone(request, event.zone)
-    group = event.group if event.group_id and group_perms.can_view_group(request.user, event.group) else None
-    return render(request, "knowledge/event_page.html", {
-        "page": event, "event": event, "registration": registration, "zone": zone,
-        "waiting_position": waiting_position, "group": group, "error": error,
-        "can_register": perms.can_register(request.user, event) or not request.user.is_authenticated,
-        "can_manage": perms.can_manage_event(request.user, event),
-        "show_online_link": perms.can_see_online_link(request.user, event, registration),
-        "languages": event.language_labels,
-    }, status=status)
+    group = (
+        event.group
+        if event.group_id and group_perms.can_view_group(request.user, event.group)
+        else None
+    )
+    return render(
+        request,
+        "knowledge/event_page.html",
+        {
+            "page": event,
+            "event": event,
+            "registration": registration,
+            "zone": zone,
+            "waiting_position": waiting_position,
+            "group": group,
+            "error": error,
+            "can_register": perms.can_register(request.user, event)
+            or not request.user.is_authenticated,
+            "can_manage": perms.can_manage_event(request.user, event),
+            "show_online_link": perms.can_see_online_link(request.user, event, registration),
+            "languages": event.language_labels,
+        },
+        status=status,
+    )
 
 
 def _event_write(request, event, write, success):
@@ -334,31 +461,54 @@ def _event_write(request, event, write, success):
 def event_register(request, event):
     def success(registration):
         if registration.status == EventRegistration.Status.CONFIRMED:
-            return _("You are registered. A confirmation with a calendar file is on its way by email.")
-        return _("The event is full: you are on the waiting list and will move up automatically if a place frees up.")
+            return _(
+                "You are registered. A confirmation with a calendar file is on its way by email."
+            )
+        return _(
+            "The event is full: you are on the waiting list and will "
+            "move up automatically if a place frees up."
+        )
 
-    return _event_write(request, event, lambda: services.event_register(event=event, user=request.user, language=_language()), success)
+    return _event_write(
+        request,
+        event,
+        lambda: services.event_register(event=event, user=request.user, language=_language()),
+        success,
+    )
 
 
 def event_cancel(request, event):
-    return _event_write(request, event, lambda: services.event_cancel_registration(event=event, user=request.user),
-                        lambda _r: _("Your registration has been cancelled."))
+    return _event_write(
+        request,
+        event,
+        lambda: services.event_cancel_registration(event=event, user=request.user),
+        lambda _r: _("Your registration has been cancelled."),
+    )
 
 
 def _participants(event):
-    return (EventRegistration.objects.filter(event_key=event.translation_key)
-            .exclude(status=EventRegistration.Status.CANCELLED)
-            .select_related("user").order_by("status", "queued_at", "pk"))
+    return (
+        EventRegistration.objects.filter(event_key=event.translation_key)
+        .exclude(status=EventRegistration.Status.CANCELLED)
+        .select_related("user")
+        .order_by("status", "queued_at", "pk")
+    )
 
 
 def event_participants(request, event):
     perms.check_can_manage_event(request.user, event)
     rows = list(_participants(event))
-    return render(request, "knowledge/event_participants.html", {
-        "page": event, "event": event, "zone": viewer_zone(request, event.zone),
-        "confirmed": [r for r in rows if r.status == EventRegistration.Status.CONFIRMED],
-        "waiting": [r for r in rows if r.status == EventRegistration.Status.WAITING],
-    })
+    return render(
+        request,
+        "knowledge/event_participants.html",
+        {
+            "page": event,
+            "event": event,
+            "zone": viewer_zone(request, event.zone),
+            "confirmed": [r for r in rows if r.status == EventRegistration.Status.CONFIRMED],
+            "waiting": [r for r in rows if r.status == EventRegistration.Status.WAITING],
+        },
+    )
 
 
 def event_participants_csv(request, event):
@@ -368,19 +518,40 @@ def event_participants_csv(request, event):
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-participants.csv"'
     response.write("\ufeff")  # so spreadsheet programs read UTF-8 names correctly
     writer = csv.writer(response)
-    writer.writerow([_("Name"), _("Username"), _("Organisation"), _("City"), _("Country"), _("Status"),
-                     _("Registered (UTC)"), _("Language")])
+    writer.writerow(
+        [
+            _("Name"),
+            _("Username"),
+            _("Organisation"),
+            _("City"),
+            _("Country"),
+            _("Status"),
+            _("Registered (UTC)"),
+            _("Language"),
+        ]
+    )
     for r in _participants(event):
         u = r.user
-        writer.writerow([u.public_name, u.username, u.organisation, u.city, u.country.name if u.country else "",
-                         r.get_status_display(), r.queued_at.astimezone(zoneinfo.ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M"),
-                         r.language])
+        writer.writerow(
+            [
+                u.public_name,
+                u.username,
+                u.organisation,
+                u.city,
+                u.country.name if u.country else "",
+                r.get_status_display(),
+                r.queued_at.astimezone(zoneinfo.ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M"),
+                r.language,
+            ]
+        )
     return response
 
 
 def event_ics(request, event):
     perms.check_can_view_event(request.user, event)
-    body = calendar([ics_event_for(event, request_url=request.build_absolute_uri(event.url))], name=event.title)
+    body = calendar(
+        [ics_event_for(event, request_url=request.build_absolute_uri(event.url))], name=event.title
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
@@ -413,14 +584,22 @@ def event_feed(request, index, group_slug):
         qs = qs.filter(group=group)
         name = _("Plaza events: %(group)s") % {"group": group.name}
     since = timezone.now() - timezone.timedelta(days=90)
-    qs = selectors.events_in(_language(), qs).filter(ends_at__gte=since).select_related("locale").order_by("starts_at", "pk")
+    qs = (
+        selectors.events_in(_language(), qs)
+        .filter(ends_at__gte=since)
+        .select_related("locale")
+        .order_by("starts_at", "pk")
+    )
     events = [ics_event_for(e, request_url=request.build_absolute_uri(e.url)) for e in qs[:500]]
-    response = HttpResponse(calendar(events, name=name), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        calendar(events, name=name), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'inline; filename="plaza-{group_slug or "events"}.ics"'
     return response
 
 
 # --- project ideas ------------------------------------------------------------------------
+
 
 def idea_list(request):
     qs = perms.viewable_ideas(request.user).select_related("group")
@@ -435,11 +614,23 @@ def idea_list(request):
     page = Paginator(qs.order_by("-updated_at", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
     creatable = []
     if request.user.is_authenticated:
-        creatable = list(group_perms.viewable_groups(request.user).filter(memberships__user=request.user)
-                         .exclude(bans__user=request.user).order_by("name"))
-    return render(request, "knowledge/idea_list.html", {
-        "page_obj": page, "stage": stage, "stages": Stage.choices, "group_slug": group_slug, "creatable": creatable,
-    })
+        creatable = list(
+            group_perms.viewable_groups(request.user)
+            .filter(memberships__user=request.user)
+            .exclude(bans__user=request.user)
+            .order_by("name")
+        )
+    return render(
+        request,
+        "knowledge/idea_list.html",
+        {
+            "page_obj": page,
+            "stage": stage,
+            "stages": Stage.choices,
+            "group_slug": group_slug,
+            "creatable": creatable,
+        },
+    )
 
 
 def _idea(request, pk) -> ProjectIdea:
@@ -448,33 +639,55 @@ def _idea(request, pk) -> ProjectIdea:
     return idea
 
 
-def idea_detail(request, pk, *, error: str = "", status: int = 200, stage_form=None, team_form=None):
+def idea_detail(
+    request, pk, *, error: str = "", status: int = 200, stage_form=None, team_form=None
+):
     idea = _idea(request, pk)
     can_edit = perms.can_edit_idea(request.user, idea)
+    team = list(idea.team.select_related("user"))
     practice = None
     if idea.good_practice_key:
         from .models import GoodPracticePage
 
-        practice = GoodPracticePage.objects.filter(translation_key=idea.good_practice_key).select_related("locale").first()
-    return render(request, "knowledge/idea_detail.html", {
-        "idea": idea, "can_edit": can_edit, "error": error,
-        "team": idea.team.select_related("user"),
-        "history": idea.stage_changes.select_related("by"),
-        "stage_path": [(s.value, s.label) for s in STAGE_PATH],
-        "allowed_stages": [(s, Stage(s).label) for s in services.allowed_stages(idea)] if can_edit else [],
-        "stage_form": stage_form or StageForm(),
-        "team_form": team_form or TeamMemberForm(),
-        "opportunities": selectors.matching_opportunities(idea),
-        "experts": selectors.experts_for(idea.expertise_needed),
-        "practice": practice,
-        "group_url": idea.group.get_absolute_url(_language()),
-    }, status=status)
+        practice = (
+            GoodPracticePage.objects.filter(translation_key=idea.good_practice_key)
+            .select_related("locale")
+            .first()
+        )
+    return render(
+        request,
+        "knowledge/idea_detail.html",
+        {
+            "idea": idea,
+            "can_edit": can_edit,
+            "error": error,
+            "team": team,
+            "history": idea.stage_changes.select_related("by"),
+            "stage_path": [(s.value, s.label) for s in STAGE_PATH],
+            "allowed_stages": [(s, Stage(s).label) for s in services.allowed_stages(idea)]
+            if can_edit
+            else [],
+            "stage_form": stage_form or StageForm(),
+            "team_form": team_form or TeamMemberForm(),
+            "opportunities": selectors.matching_opportunities(idea),
+            "experts": selectors.experts_for(
+                idea.expertise_needed, exclude_users=[m.user_id for m in team]
+            ),
+            "practice": practice,
+            "group_url": idea.group.get_absolute_url(_language()),
+        },
+        status=status,
+    )
 
 
 @login_required
 def idea_create(request):
-    groups = (group_perms.viewable_groups(request.user).filter(memberships__user=request.user)
-              .exclude(bans__user=request.user).order_by("name"))
+    groups = (
+        group_perms.viewable_groups(request.user)
+        .filter(memberships__user=request.user)
+        .exclude(bans__user=request.user)
+        .order_by("name")
+    )
     group = groups.filter(slug=request.GET.get("group") or request.POST.get("group") or "").first()
     form = ProjectIdeaForm(request.POST or None, initial={"region": group.region if group else ""})
     status = 200
@@ -483,7 +696,9 @@ def idea_create(request):
             form.add_error(None, _("Choose one of your groups."))
         if form.is_valid() and group is not None:
             try:
-                idea = services.project_idea_create(group=group, by=request.user, **form.cleaned_data)
+                idea = services.project_idea_create(
+                    group=group, by=request.user, **form.cleaned_data
+                )
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, _message(exc))
                 status = _status(exc)
@@ -492,7 +707,12 @@ def idea_create(request):
                 return redirect(idea.get_absolute_url())
         else:
             status = 400
-    return render(request, "knowledge/idea_form.html", {"form": form, "groups": groups, "group": group}, status=status)
+    return render(
+        request,
+        "knowledge/idea_form.html",
+        {"form": form, "groups": groups, "group": group},
+        status=status,
+    )
 
 
 @login_required
@@ -513,7 +733,12 @@ def idea_edit(request, pk):
                 return redirect(idea.get_absolute_url())
         else:
             status = 400
-    return render(request, "knowledge/idea_form.html", {"form": form, "idea": idea, "group": idea.group}, status=status)
+    return render(
+        request,
+        "knowledge/idea_form.html",
+        {"form": form, "idea": idea, "group": idea.group},
+        status=status,
+    )
 
 
 @login_required
@@ -537,10 +762,16 @@ def idea_team_add(request, pk):
     idea = _idea(request, pk)
     form = TeamMemberForm(request.POST)
     if not form.is_valid():
-        return idea_detail(request, pk, error=_("Please give a username and a role."), status=400, team_form=form)
-    user = User.objects.filter(username__iexact=form.cleaned_data["username"].lstrip("@"), is_active=True).first()
+        return idea_detail(
+            request, pk, error=_("Please give a username and a role."), status=400, team_form=form
+        )
+    user = User.objects.filter(
+        username__iexact=form.cleaned_data["username"].lstrip("@"), is_active=True
+    ).first()
     try:
-        services.project_team_add(idea=idea, by=request.user, user=user, role=form.cleaned_data["role"])
+        services.project_team_add(
+            idea=idea, by=request.user, user=user, role=form.cleaned_data["role"]
+        )
     except (ValidationError, PermissionDenied) as exc:
         return idea_detail(request, pk, error=_message(exc), status=_status(exc), team_form=form)
     messages.success(request, _("The team has been updated."))
@@ -564,12 +795,17 @@ def idea_team_remove(request, pk, user_id):
 def idea_results(request, pk):
     idea = _idea(request, pk)
     perms.check_can_edit_idea(request.user, idea)
-    form = ResultsForm(request.POST or None, initial={"results": idea.results, "lessons_learned": idea.lessons_learned})
+    form = ResultsForm(
+        request.POST or None,
+        initial={"results": idea.results, "lessons_learned": idea.lessons_learned},
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.project_idea_record_results(idea=idea, by=request.user, **form.cleaned_data)
+                services.project_idea_record_results(
+                    idea=idea, by=request.user, **form.cleaned_data
+                )
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, _message(exc))
                 status = _status(exc)
@@ -578,7 +814,9 @@ def idea_results(request, pk):
                 return redirect(idea.get_absolute_url())
         else:
             status = 400
-    return render(request, "knowledge/idea_results_form.html", {"form": form, "idea": idea}, status=status)
+    return render(
+        request, "knowledge/idea_results_form.html", {"form": form, "idea": idea}, status=status
+    )
 
 
 @login_required
@@ -589,12 +827,20 @@ def idea_seed_practice(request, pk):
         services.good_practice_draft_from_idea(idea=idea, by=request.user)
     except (ValidationError, PermissionDenied) as exc:
         return idea_detail(request, pk, error=_message(exc), status=_status(exc))
-    messages.success(request, _("A draft good practice has been created from this project. An editor will complete and publish it."))
+    messages.success(
+        request,
+        _(
+            "A draft good practice has been created from this project. "
+            "An editor will complete and publish it."
+        ),
+    )
     return redirect(idea.get_absolute_url())
 
 
 def funding_list(request):
     """Open funding opportunities, soonest deadline first."""
-    qs = FundingOpportunity.objects.filter(deadline__gte=timezone.localdate()).order_by("deadline", "pk")
+    qs = FundingOpportunity.objects.filter(deadline__gte=timezone.localdate()).order_by(
+        "deadline", "pk"
+    )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "knowledge/funding_list.html", {"page_obj": page})

@@ -16,7 +16,53 @@ def thread_knowledge(context, thread):
     user = getattr(request, "user", None)
     practices = selectors.thread_practices(user, thread, translation.get_language())
     proposed = any(p["kind"] == "source" for p in practices)
-    can_propose = (user is not None and permissions.can_propose_practice(user, thread.group)
-                   and thread.status == "published" and not proposed)
-    return {"request": request, "thread": thread, "practices": practices, "can_propose": can_propose,
-            "csrf_token": context.get("csrf_token")}
+    can_propose = (
+        user is not None
+        and permissions.can_propose_practice(user, thread.group)
+        and thread.status == "published"
+        and not proposed
+    )
+    return {
+        "request": request,
+        "thread": thread,
+        "practices": practices,
+        "can_propose": can_propose,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("knowledge/includes/dashboard_box.html", takes_context=True)
+def knowledge_dashboard(context):
+    """On "My Plaza": my upcoming events, my project ideas, my expert profile."""
+    from django.utils import timezone
+
+    from .. import selectors
+    from ..models import EventPage, EventRegistration, ExpertProfile, ProjectIdea
+    from ..permissions import visible_events
+
+    request = context.get("request")
+    user = request.user
+    keys = EventRegistration.objects.filter(user=user).exclude(
+        status=EventRegistration.Status.CANCELLED
+    )
+    status = dict(keys.values_list("event_key", "status"))
+    events = list(
+        selectors.events_in(
+            translation.get_language(),
+            visible_events(
+                user,
+                EventPage.objects.filter(
+                    translation_key__in=list(status), ends_at__gte=timezone.now()
+                ),
+            ),
+        ).order_by("starts_at")[:10]
+    )
+    for event in events:
+        event.my_status = status.get(event.translation_key)
+    ideas = list(
+        ProjectIdea.objects.filter(team__user=user)
+        .select_related("group")
+        .order_by("-updated_at")[:10]
+    )
+    profile = ExpertProfile.objects.filter(user=user).first()
+    return {"request": request, "events": events, "ideas": ideas, "profile": profile}

@@ -18,15 +18,28 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def people(site_tree):
     listed = [
-        ExpertProfileFactory(user=UserFactory(display_name="Amina Diallo", country="SN", city="Dakar"),
-                             expertise=",urban-mobility,climate-adaptation,", languages=[("fr", "native"), ("en", "fluent")]),
-        ExpertProfileFactory(user=UserFactory(display_name="João Silva", country="BR", city="Recife"),
-                             expertise=",digitalisation,", available_for_missions=False, languages=[("pt", "native")]),
-        ExpertProfileFactory(user=UserFactory(display_name="Priya Raman", country="IN", city="Pune"),
-                             expertise=",climate-adaptation,", languages=[("en", "fluent"), ("hi", "native")]),
+        ExpertProfileFactory(
+            user=UserFactory(display_name="Amina Diallo", country="SN", city="Dakar"),
+            expertise=",urban-mobility,climate-adaptation,",
+            languages=[("fr", "native"), ("en", "fluent")],
+        ),
+        ExpertProfileFactory(
+            user=UserFactory(display_name="João Silva", country="BR", city="Recife"),
+            expertise=",digitalisation,",
+            available_for_missions=False,
+            languages=[("pt", "native")],
+        ),
+        ExpertProfileFactory(
+            user=UserFactory(display_name="Priya Raman", country="IN", city="Pune"),
+            expertise=",climate-adaptation,",
+            languages=[("en", "fluent"), ("hi", "native")],
+        ),
     ]
-    hidden = ExpertProfileFactory(user=UserFactory(display_name="Hidden Hannah", country="SN"), listed=False,
-                                  expertise=",urban-mobility,")
+    hidden = ExpertProfileFactory(
+        user=UserFactory(display_name="Hidden Hannah", country="SN"),
+        listed=False,
+        expertise=",urban-mobility,",
+    )
     no_profile = UserFactory(display_name="Nobody Ngozi")
     inactive = ExpertProfileFactory(user=UserFactory(display_name="Gone Gustavo", is_active=False))
     return {"listed": listed, "hidden": hidden, "no_profile": no_profile, "inactive": inactive}
@@ -34,25 +47,38 @@ def people(site_tree):
 
 def names(response) -> set[str]:
     html = response.content.decode()
-    return {n for n in ("Amina Diallo", "João Silva", "Priya Raman", "Hidden Hannah", "Nobody Ngozi", "Gone Gustavo")
-            if n in html}
+    return {
+        n
+        for n in (
+            "Amina Diallo",
+            "João Silva",
+            "Priya Raman",
+            "Hidden Hannah",
+            "Nobody Ngozi",
+            "Gone Gustavo",
+        )
+        if n in html
+    }
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("", {"Amina Diallo", "João Silva", "Priya Raman"}),
-    ("expertise=climate-adaptation", {"Amina Diallo", "Priya Raman"}),
-    ("expertise=urban-mobility", {"Amina Diallo"}),
-    ("language=fr", {"Amina Diallo"}),
-    ("language=pt", {"João Silva"}),
-    ("country=IN", {"Priya Raman"}),
-    ("country=SN", {"Amina Diallo"}),
-    ("region=sub-saharan-africa", {"Amina Diallo"}),
-    ("region=latin-america", {"João Silva"}),
-    ("available=1", {"Amina Diallo", "Priya Raman"}),
-    ("expertise=climate-adaptation&language=en&available=1&region=asia", {"Priya Raman"}),
-    ("q=recife", {"João Silva"}),
-    ("q=hannah", set()),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("", {"Amina Diallo", "João Silva", "Priya Raman"}),
+        ("expertise=climate-adaptation", {"Amina Diallo", "Priya Raman"}),
+        ("expertise=urban-mobility", {"Amina Diallo"}),
+        ("language=fr", {"Amina Diallo"}),
+        ("language=pt", {"João Silva"}),
+        ("country=IN", {"Priya Raman"}),
+        ("country=SN", {"Amina Diallo"}),
+        ("region=sub-saharan-africa", {"Amina Diallo"}),
+        ("region=latin-america", {"João Silva"}),
+        ("available=1", {"Amina Diallo", "Priya Raman"}),
+        ("expertise=climate-adaptation&language=en&available=1&region=asia", {"Priya Raman"}),
+        ("q=recife", {"João Silva"}),
+        ("q=hannah", set()),
+    ],
+)
 def test_directory_filters_and_never_shows_unlisted_people(client, people, query, expected):
     response = client.get(f"/en/people/?{query}")
     assert response.status_code == 200
@@ -80,10 +106,21 @@ def test_no_email_address_in_any_page_feed_or_json(client, people, knowledge_pag
     event = EventFactory()
     viewer = UserFactory()
     client.force_login(viewer)
-    urls = ["/en/people/", "/en/people/?expertise=urban-mobility", "/en/people/directory.json",
-            *[f"/en/people/{p.user.username}/" for p in people["listed"]],
-            f"/en/people/{everyone[0].username}/contact/", practice.url, "/en/practices/", event.url,
-            "/en/events/", "/en/events/feed/", f"{event.url}ics/", "/en/me/expertise/", "/en/projects/"]
+    urls = [
+        "/en/people/",
+        "/en/people/?expertise=urban-mobility",
+        "/en/people/directory.json",
+        *[f"/en/people/{p.user.username}/" for p in people["listed"]],
+        f"/en/people/{everyone[0].username}/contact/",
+        practice.url,
+        "/en/practices/",
+        event.url,
+        "/en/events/",
+        "/en/events/feed/",
+        f"{event.url}ics/",
+        "/en/me/expertise/",
+        "/en/projects/",
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -100,28 +137,53 @@ def test_member_fills_the_expert_profile(client, site_tree):
     response = client.get("/en/me/expertise/")
     assert response.status_code == 200
     data = {
-        "organisation": "Kampala Capital City Authority", "position": "Head of transport planning",
-        "city": "Kampala", "country": "UG", "expertise": ["urban-mobility", "digitalisation"],
-        "bio": "Twenty years of bus reform.", "available_for_missions": "on", "listed": "on",
-        "languages-TOTAL_FORMS": "2", "languages-INITIAL_FORMS": "0", "languages-MIN_NUM_FORMS": "0",
+        "organisation": "Kampala Capital City Authority",
+        "position": "Head of transport planning",
+        "city": "Kampala",
+        "country": "UG",
+        "expertise": ["urban-mobility", "digitalisation"],
+        "bio": "Twenty years of bus reform.",
+        "available_for_missions": "on",
+        "listed": "on",
+        "languages-TOTAL_FORMS": "2",
+        "languages-INITIAL_FORMS": "0",
+        "languages-MIN_NUM_FORMS": "0",
         "languages-MAX_NUM_FORMS": "12",
-        "languages-0-language": "en", "languages-0-level": "fluent",
-        "languages-1-language": "sw", "languages-1-level": "native",
+        "languages-0-language": "en",
+        "languages-0-level": "fluent",
+        "languages-1-language": "sw",
+        "languages-1-level": "native",
     }
     response = client.post("/en/me/expertise/", data)
     assert response.status_code == 302
     profile = ExpertProfile.objects.get(user=member)
-    assert profile.listed and profile.available_for_missions and profile.expertise == ",urban-mobility,digitalisation,"
-    assert set(LanguageSkill.objects.filter(user=member).values_list("language", "level")) == {("en", "fluent"), ("sw", "native")}
+    assert (
+        profile.listed
+        and profile.available_for_missions
+        and profile.expertise == ",urban-mobility,digitalisation,"
+    )
+    assert set(LanguageSkill.objects.filter(user=member).values_list("language", "level")) == {
+        ("en", "fluent"),
+        ("sw", "native"),
+    }
     member.refresh_from_db()
-    assert (member.organisation, member.city, member.country.code) == ("Kampala Capital City Authority", "Kampala", "UG")
-    assert "Head of transport planning" in client.get(f"/en/people/{member.username}/").content.decode()
+    assert (member.organisation, member.city, member.country.code) == (
+        "Kampala Capital City Authority",
+        "Kampala",
+        "UG",
+    )
+    assert (
+        "Head of transport planning"
+        in client.get(f"/en/people/{member.username}/").content.decode()
+    )
     # Listing is opt-in: default off, and switching it off removes the member again.
     data.pop("listed")
     data["languages-1-language"] = ""
     client.post("/en/me/expertise/", data)
     assert not ExpertProfile.objects.get(user=member).listed
-    assert list(LanguageSkill.objects.filter(user=member).values_list("language", flat=True)) == ["en"]
+    assert list(LanguageSkill.objects.filter(user=member).values_list("language", flat=True)) == [
+        "en"
+    ]
     # A duplicate language is refused with the form kept.
     data["languages-1-language"] = "en"
     response = client.post("/en/me/expertise/", data)
@@ -140,7 +202,9 @@ class SignalRecorder:
         self.calls.append(kwargs)
 
 
-def test_contact_request_is_delivered_and_rate_limited(client, people, django_capture_on_commit_callbacks):
+def test_contact_request_is_delivered_and_rate_limited(
+    client, people, django_capture_on_commit_callbacks
+):
     sender = UserFactory(display_name="Sam Sender")
     recipient = people["listed"][0].user
     recorder = SignalRecorder()
@@ -149,19 +213,26 @@ def test_contact_request_is_delivered_and_rate_limited(client, people, django_ca
         client.force_login(sender)
         for i in range(CONTACT_LIMIT):
             with django_capture_on_commit_callbacks(execute=True):
-                response = client.post(f"/en/people/{recipient.username}/contact/",
-                                       {"subject": f"Question {i}", "message": "How did you fund the BRT?"})
+                response = client.post(
+                    f"/en/people/{recipient.username}/contact/",
+                    {"subject": f"Question {i}", "message": "How did you fund the BRT?"},
+                )
             assert response.status_code == 302, response.content.decode()[:500]
         assert len(recorder.calls) == CONTACT_LIMIT
-        assert recorder.calls[0]["to_user_id"] == recipient.pk and recorder.calls[0]["from_user_id"] == sender.pk
+        assert (
+            recorder.calls[0]["to_user_id"] == recipient.pk
+            and recorder.calls[0]["from_user_id"] == sender.pk
+        )
         assert len(mail.outbox) == CONTACT_LIMIT
         message = mail.outbox[0]
         assert message.to == [recipient.email]
         assert sender.email not in message.body and not message.reply_to
         assert "Sam Sender" in message.body and "How did you fund the BRT?" in message.body
 
-        response = client.post(f"/en/people/{recipient.username}/contact/",
-                               {"subject": "One more", "message": "Please answer"})
+        response = client.post(
+            f"/en/people/{recipient.username}/contact/",
+            {"subject": "One more", "message": "Please answer"},
+        )
         assert response.status_code == 429
         html = response.content.decode()
         assert "the most Plaza allows" in html and "Please answer" in html  # message and input kept
@@ -173,21 +244,27 @@ def test_contact_request_is_delivered_and_rate_limited(client, people, django_ca
 def test_rate_limit_message_is_translated(client, people):
     sender = UserFactory(preferred_language="fr")
     recipient = people["listed"][0].user
-    for i in range(CONTACT_LIMIT):
+    for _ in range(CONTACT_LIMIT):
         ContactRequest.objects.create(sender=sender, recipient=recipient, subject="x", message="y")
     client.force_login(sender)
-    response = client.post(f"/fr/people/{recipient.username}/contact/", {"subject": "Encore", "message": "Merci"})
+    response = client.post(
+        f"/fr/people/{recipient.username}/contact/", {"subject": "Encore", "message": "Merci"}
+    )
     assert response.status_code == 429
     assert "24 heures" in response.content.decode()
 
 
-def test_sharing_the_email_is_opt_in_and_replies_are_allowed(client, people, django_capture_on_commit_callbacks):
+def test_sharing_the_email_is_opt_in_and_replies_are_allowed(
+    client, people, django_capture_on_commit_callbacks
+):
     sender = UserFactory()
     recipient = people["listed"][1].user
     client.force_login(sender)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/en/people/{recipient.username}/contact/",
-                    {"subject": "Hi", "message": "Hello", "share_email": "on"})
+        client.post(
+            f"/en/people/{recipient.username}/contact/",
+            {"subject": "Hi", "message": "Hello", "share_email": "on"},
+        )
     assert mail.outbox[0].reply_to == [sender.email]
     # The sender is not listed, but the recipient may answer through Plaza.
     client.force_login(recipient)
@@ -200,7 +277,7 @@ def test_sharing_the_email_is_opt_in_and_replies_are_allowed(client, people, dja
 
 @pytest.mark.parametrize("n", [3, 15])
 def test_directory_query_count_is_flat(client, site_tree, django_assert_max_num_queries, n):
-    for i in range(n):
+    for _ in range(n):
         ExpertProfileFactory(languages=[("en", "fluent"), ("fr", "basic")])
     with django_assert_max_num_queries(7):  # 4 of them: the page chrome (site, menu)
         response = client.get("/en/people/?language=en")

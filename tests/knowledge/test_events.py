@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from groups.models import Membership
 from knowledge import signals
-from knowledge.ics import calendar, fold, IcsEvent
+from knowledge.ics import IcsEvent, calendar, fold
 from knowledge.models import EventRegistration
 from knowledge.services import event_cancel_registration, event_register
 from tests.factories import EventFactory, GroupFactory, MembershipFactory, UserFactory
@@ -41,7 +41,9 @@ def status(event, user):
     return EventRegistration.objects.get(event_key=event.translation_key, user=user).status
 
 
-def test_waiting_list_moves_up_when_someone_cancels(knowledge_pages, django_capture_on_commit_callbacks, confirmed_signal):
+def test_waiting_list_moves_up_when_someone_cancels(
+    knowledge_pages, django_capture_on_commit_callbacks, confirmed_signal
+):
     event = EventFactory(capacity=2, title="Dialogue on informal transport")
     anna, ben, chloe = UserFactory(), UserFactory(), UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
@@ -61,8 +63,10 @@ def test_waiting_list_moves_up_when_someone_cancels(knowledge_pages, django_capt
     assert [(c["user_id"], c["promoted"]) for c in confirmed_signal.calls] == [(chloe.pk, True)]
     promoted = next(m for m in mail.outbox if m.to == [chloe.email])
     assert "Dialogue on informal transport" in promoted.subject
-    (name, content, mimetype), = promoted.attachments
-    assert name.endswith(".ics") and mimetype.startswith("text/calendar") and "BEGIN:VEVENT" in content
+    ((name, content, mimetype),) = promoted.attachments
+    assert (
+        name.endswith(".ics") and mimetype.startswith("text/calendar") and "BEGIN:VEVENT" in content
+    )
     assert any(m.to == [anna.email] and "cancelled" in m.subject.lower() for m in mail.outbox)
 
 
@@ -89,7 +93,10 @@ def test_register_twice_or_after_the_deadline_fails_clearly(knowledge_pages, cli
     assert not EventRegistration.objects.filter(user=late).exists()
     client.force_login(member)
     response = client.post(f"{event.url}register/")
-    assert response.status_code == 400 and "You are already registered for this event." in response.content.decode()
+    assert (
+        response.status_code == 400
+        and "You are already registered for this event." in response.content.decode()
+    )
 
 
 def test_cancel_then_register_again_goes_to_the_back_of_the_queue(knowledge_pages):
@@ -106,8 +113,12 @@ def test_cancel_then_register_again_goes_to_the_back_of_the_queue(knowledge_page
 def test_time_shown_in_the_viewers_zone_and_ics_in_utc(knowledge_pages, client):
     nairobi = zoneinfo.ZoneInfo("Africa/Nairobi")
     start = dt.datetime(2031, 1, 15, 10, 0, tzinfo=nairobi)  # winter in Berlin (CET, UTC+1)
-    event = EventFactory(starts_at=start, ends_at=start + dt.timedelta(hours=2), time_zone="Africa/Nairobi",
-                         registration_deadline=None)
+    event = EventFactory(
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        time_zone="Africa/Nairobi",
+        registration_deadline=None,
+    )
     berliner = UserFactory(time_zone="Europe/Berlin")
     client.force_login(berliner)
     html = client.get(event.url).content.decode()
@@ -127,13 +138,17 @@ def test_time_shown_in_the_viewers_zone_and_ics_in_utc(knowledge_pages, client):
     assert all(line.endswith("\r") or line == "" for line in body.split("\n"))
 
 
-def test_confirmation_email_ics_carries_utc_time(knowledge_pages, django_capture_on_commit_callbacks):
+def test_confirmation_email_ics_carries_utc_time(
+    knowledge_pages, django_capture_on_commit_callbacks
+):
     start = dt.datetime(2031, 1, 15, 10, 0, tzinfo=zoneinfo.ZoneInfo("Africa/Nairobi"))
-    event = EventFactory(starts_at=start, ends_at=start + dt.timedelta(hours=1), registration_deadline=None)
+    event = EventFactory(
+        starts_at=start, ends_at=start + dt.timedelta(hours=1), registration_deadline=None
+    )
     berliner = UserFactory(time_zone="Europe/Berlin")
     with django_capture_on_commit_callbacks(execute=True):
         event_register(event=event, user=berliner)
-    message, = mail.outbox
+    (message,) = mail.outbox
     assert "08:00" in message.body and "Europe/Berlin" in message.body
     _name, content, _type = message.attachments[0]
     assert "DTSTART:20310115T070000Z" in content
@@ -154,7 +169,16 @@ def test_admin_form_reads_times_in_the_events_zone(knowledge_pages):
 
 def test_ics_folding_and_escaping():
     start = dt.datetime(2031, 1, 15, 7, 0, tzinfo=dt.UTC)
-    text = calendar([IcsEvent(uid="x@plaza", starts_at=start, ends_at=start, summary="Café; Köln, Dakar\nنقاش " * 6)])
+    text = calendar(
+        [
+            IcsEvent(
+                uid="x@plaza",
+                starts_at=start,
+                ends_at=start,
+                summary="Café; Köln, Dakar\nنقاش " * 6,
+            )
+        ]
+    )
     lines = text.split("\r\n")
     assert text.endswith("\r\n") and all(len(line.encode()) <= 75 for line in lines)
     unfolded = text.replace("\r\n ", "")

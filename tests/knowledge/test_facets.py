@@ -17,18 +17,49 @@ pytestmark = pytest.mark.django_db
 PRACTICES = [
     ("Bus rapid transit", "Kumasi", "GH", "sub-saharan-africa", ",urban-mobility,", ",11,13,"),
     ("Cool roofs", "Pune", "IN", "asia", ",climate-adaptation,energy-efficiency,", ",7,13,"),
-    ("Market waste compost", "Kumasi", "GH", "sub-saharan-africa", ",waste-circular-economy,", ",11,12,"),
-    ("Open budget portal", "Recife", "BR", "latin-america", ",digitalisation,urban-governance,", ",16,"),
+    (
+        "Market waste compost",
+        "Kumasi",
+        "GH",
+        "sub-saharan-africa",
+        ",waste-circular-economy,",
+        ",11,12,",
+    ),
+    (
+        "Open budget portal",
+        "Recife",
+        "BR",
+        "latin-america",
+        ",digitalisation,urban-governance,",
+        ",16,",
+    ),
     ("Safe school streets", "Puebla", "MX", "latin-america", ",urban-mobility,", ",3,11,"),
-    ("Flood early warning", "Dakar", "SN", "sub-saharan-africa", ",climate-adaptation,digitalisation,", ",11,13,"),
+    (
+        "Flood early warning",
+        "Dakar",
+        "SN",
+        "sub-saharan-africa",
+        ",climate-adaptation,digitalisation,",
+        ",11,13,",
+    ),
 ]
 
 
 @pytest.fixture
 def practices(site_tree):
     knowledge_pages_ensure(languages=["en", "fr"])
-    pages = [GoodPracticeFactory(title=t, slug=re.sub(r"\W+", "-", t.lower()), city=c, country=co, region=r,
-                                 topics=tp, sdgs=s) for t, c, co, r, tp, s in PRACTICES]
+    pages = [
+        GoodPracticeFactory(
+            title=t,
+            slug=re.sub(r"\W+", "-", t.lower()),
+            city=c,
+            country=co,
+            region=r,
+            topics=tp,
+            sdgs=s,
+        )
+        for t, c, co, r, tp, s in PRACTICES
+    ]
     # Two of them also exist in French.
     from cms.services import page_translation_ensure
 
@@ -53,7 +84,11 @@ def expected(**facets) -> set[str]:
             ok = False
         if "country" in facets and co != facets["country"]:
             ok = False
-        if "language" in facets and facets["language"] == "fr" and t not in ("Bus rapid transit", "Flood early warning"):
+        if (
+            "language" in facets
+            and facets["language"] == "fr"
+            and t not in ("Bus rapid transit", "Flood early warning")
+        ):
             ok = False
         if ok:
             out.add(t)
@@ -63,7 +98,9 @@ def expected(**facets) -> set[str]:
 def test_facets_combine_with_and(practices):
     result = practice_search(PracticeFilter(topic="climate-adaptation"), "en")
     assert titles(result) == {"Cool roofs", "Flood early warning"}
-    result = practice_search(PracticeFilter(topic="climate-adaptation", region="sub-saharan-africa"), "en")
+    result = practice_search(
+        PracticeFilter(topic="climate-adaptation", region="sub-saharan-africa"), "en"
+    )
     assert titles(result) == {"Flood early warning"}
     result = practice_search(PracticeFilter(sdg="11", country="GH"), "en")
     assert titles(result) == {"Bus rapid transit", "Market waste compost"}
@@ -73,10 +110,17 @@ def test_facets_combine_with_and(practices):
     assert titles(result) == set() and result.total == 0
 
 
-@pytest.mark.parametrize("selection", [
-    {}, {"topic": "urban-mobility"}, {"region": "sub-saharan-africa"}, {"sdg": "13", "country": "GH"},
-    {"language": "fr"}, {"topic": "digitalisation", "sdg": "11"},
-])
+@pytest.mark.parametrize(
+    "selection",
+    [
+        {},
+        {"topic": "urban-mobility"},
+        {"region": "sub-saharan-africa"},
+        {"sdg": "13", "country": "GH"},
+        {"language": "fr"},
+        {"topic": "digitalisation", "sdg": "11"},
+    ],
+)
 def test_every_facet_count_equals_the_results_of_choosing_it(practices, selection):
     flt = PracticeFilter(**selection)
     result = practice_search(flt, "en")
@@ -117,10 +161,15 @@ def test_search_combines_with_facets(practices):
     assert titles(result) == {"Bus rapid transit"}
 
 
-@pytest.mark.parametrize("filter_kwargs", [
-    {}, {"q": "flood warning"}, {"topic": "urban-mobility", "sdg": "11"},
-    {"q": "ä ö & = ?", "region": "asia", "country": "IN", "language": "fr", "page": 3},
-])
+@pytest.mark.parametrize(
+    "filter_kwargs",
+    [
+        {},
+        {"q": "flood warning"},
+        {"topic": "urban-mobility", "sdg": "11"},
+        {"q": "ä ö & = ?", "region": "asia", "country": "IN", "language": "fr", "page": 3},
+    ],
+)
 def test_filter_urls_round_trip(filter_kwargs):
     flt = PracticeFilter(**filter_kwargs)
     qs = flt.querystring()
@@ -130,10 +179,22 @@ def test_filter_urls_round_trip(filter_kwargs):
 
 
 def test_query_string_is_in_canonical_order():
-    flt = PracticeFilter.from_params(QueryDict("sdg=11&topic=urban-mobility&q=bus&language=fr&region=asia&country=in"))
-    assert [k for k, _v in parse_qsl(flt.querystring().lstrip("?"))] == ["q", "topic", "region", "country", "sdg", "language"]
+    flt = PracticeFilter.from_params(
+        QueryDict("sdg=11&topic=urban-mobility&q=bus&language=fr&region=asia&country=in")
+    )
+    assert [k for k, _v in parse_qsl(flt.querystring().lstrip("?"))] == [
+        "q",
+        "topic",
+        "region",
+        "country",
+        "sdg",
+        "language",
+    ]
     # Unknown values are dropped rather than breaking the page.
-    assert PracticeFilter.from_params(QueryDict("topic=nonsense&sdg=99&country=XX")) == PracticeFilter()
+    assert (
+        PracticeFilter.from_params(QueryDict("topic=nonsense&sdg=99&country=XX"))
+        == PracticeFilter()
+    )
 
 
 def test_index_redirects_to_the_canonical_url_and_shows_counts(client, practices):
@@ -144,9 +205,15 @@ def test_index_redirects_to_the_canonical_url_and_shows_counts(client, practices
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-total="2"' in html
-    assert "Bus rapid transit" in html and "Safe school streets" in html and "Cool roofs" not in html
+    assert (
+        "Bus rapid transit" in html and "Safe school streets" in html and "Cool roofs" not in html
+    )
     # Every facet link on the page is itself canonical and its count is what it delivers.
-    links = re.findall(r'<a href="(\?[^"]*)" data-facet="(\w+)" data-value="([^"]+)"([^>]*)>.*?</a> <span class="count" data-count>(\d+)</span>', html)
+    links = re.findall(
+        r'<a href="(\?[^"]*)" data-facet="(\w+)" data-value="([^"]+)"([^>]*)>.*?</a> '
+        r'<span class="count" data-count>(\d+)</span>',
+        html,
+    )
     assert len(links) > 5
     for href, _name, _value, attrs, count in links:
         href = href.replace("&amp;", "&")
@@ -170,7 +237,9 @@ def test_drafts_are_not_listed(client, practices):
 def test_index_query_count_does_not_grow(client, site_tree, django_assert_max_num_queries, n):
     knowledge_pages_ensure(languages=["en"])
     for i in range(n):
-        GoodPracticeFactory(title=f"Practice number {i}", topics=",urban-mobility,digitalisation,", sdgs=",11,")
+        GoodPracticeFactory(
+            title=f"Practice number {i}", topics=",urban-mobility,digitalisation,", sdgs=",11,"
+        )
     client.get("/en/practices/?topic=urban-mobility")  # warm per-process caches (site root paths)
     with django_assert_max_num_queries(14):
         response = client.get("/en/practices/?topic=urban-mobility")

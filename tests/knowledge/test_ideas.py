@@ -10,10 +10,10 @@ from groups.models import Membership
 from knowledge.models import GoodPracticePage, ProjectStageChange
 from knowledge.selectors import matching_opportunities
 from knowledge.services import (
+    good_practice_draft_from_idea,
     project_idea_record_results,
     project_idea_set_stage,
     project_team_add,
-    good_practice_draft_from_idea,
 )
 from tests.factories import (
     FundingOpportunityFactory,
@@ -34,13 +34,19 @@ def test_stage_history_records_every_step_with_who_and_when(knowledge_pages):
     MembershipFactory(group=idea.group, user=partner)
     project_team_add(idea=idea, by=lead, user=partner, role="Finance")
     for i, stage in enumerate(PATH):
-        project_idea_set_stage(idea=idea, stage=stage, by=lead if i % 2 else partner, note=f"step {i}")
+        project_idea_set_stage(
+            idea=idea, stage=stage, by=lead if i % 2 else partner, note=f"step {i}"
+        )
     idea.refresh_from_db()
     assert idea.stage == "evaluated"
     history = list(idea.stage_changes.values_list("from_stage", "to_stage", "by__username", "note"))
     assert history[0] == ("", "idea", lead.username, "")
-    assert [(f, t) for f, t, _b, _n in history[1:]] == list(zip(["idea", *PATH[:-1]], PATH, strict=True))
-    assert [b for _f, _t, b, _n in history[1:]] == [partner.username, lead.username] * 2 + [partner.username]
+    assert [(f, t) for f, t, _b, _n in history[1:]] == list(
+        zip(["idea", *PATH[:-1]], PATH, strict=True)
+    )
+    assert [b for _f, _t, b, _n in history[1:]] == [partner.username, lead.username] * 2 + [
+        partner.username
+    ]
     stamps = list(idea.stage_changes.values_list("created_at", flat=True))
     assert stamps == sorted(stamps)
 
@@ -53,7 +59,9 @@ def test_stage_moves_are_checked(knowledge_pages):
     project_idea_set_stage(idea=idea, stage="dropped", by=lead, note="No partner city")
     with pytest.raises(ValidationError):
         project_idea_set_stage(idea=idea, stage="concept", by=lead)
-    project_idea_set_stage(idea=idea, stage="idea", by=lead, note="Revived")  # back where it was dropped
+    project_idea_set_stage(
+        idea=idea, stage="idea", by=lead, note="Revived"
+    )  # back where it was dropped
     outsider = UserFactory()
     with pytest.raises(PermissionDenied):
         project_idea_set_stage(idea=idea, stage="concept", by=outsider)
@@ -72,7 +80,9 @@ def test_stage_change_through_the_page(client, knowledge_pages):
     client.force_login(idea.created_by)
     response = client.post(f"/en/projects/{idea.pk}/stage/", {"stage": "funded", "note": ""})
     assert response.status_code == 400 and "cannot move" in response.content.decode()
-    response = client.post(f"/en/projects/{idea.pk}/stage/", {"stage": "concept", "note": "Concept note sent"})
+    response = client.post(
+        f"/en/projects/{idea.pk}/stage/", {"stage": "concept", "note": "Concept note sent"}
+    )
     assert response.status_code == 302
     html = client.get(f"/en/projects/{idea.pk}/").content.decode()
     assert "Concept note sent" in html and 'aria-current="step" class="current">Concept' in html
@@ -85,8 +95,12 @@ def test_results_at_evaluated_seed_a_draft_practice(client, knowledge_pages):
         project_idea_record_results(idea=idea, by=lead, results="Too early", lessons_learned="")
     for stage in PATH:
         project_idea_set_stage(idea=idea, stage=stage, by=lead)
-    project_idea_record_results(idea=idea, by=lead, results="Travel time **down 30 %**.",
-                                lessons_learned="Start with the operators.")
+    project_idea_record_results(
+        idea=idea,
+        by=lead,
+        results="Travel time **down 30 %**.",
+        lessons_learned="Start with the operators.",
+    )
     idea.refresh_from_db()
     assert "<strong>down 30 %</strong>" in idea.results_html
     client.force_login(lead)
@@ -118,14 +132,33 @@ def test_funding_matches_filter_by_region_topic_and_deadline(knowledge_pages):
     today = timezone.localdate()
     idea = ProjectIdeaFactory(region="sub-saharan-africa", topics=",urban-mobility,digitalisation,")
     make = FundingOpportunityFactory
-    later = make(programme="Later, Africa, mobility", regions=",sub-saharan-africa,", topics=",urban-mobility,",
-                 deadline=today + dt.timedelta(days=90))
-    sooner = make(programme="Sooner, any region, digital", regions="", topics=",digitalisation,",
-                  deadline=today + dt.timedelta(days=10))
-    global_any = make(programme="Global, any topic", regions=",global,", topics="", deadline=today + dt.timedelta(days=30))
-    today_call = make(programme="Closes today", regions=",sub-saharan-africa,", topics="", deadline=today)
-    make(programme="Past deadline", regions=",sub-saharan-africa,", topics=",urban-mobility,",
-         deadline=today - dt.timedelta(days=1))
+    later = make(
+        programme="Later, Africa, mobility",
+        regions=",sub-saharan-africa,",
+        topics=",urban-mobility,",
+        deadline=today + dt.timedelta(days=90),
+    )
+    sooner = make(
+        programme="Sooner, any region, digital",
+        regions="",
+        topics=",digitalisation,",
+        deadline=today + dt.timedelta(days=10),
+    )
+    global_any = make(
+        programme="Global, any topic",
+        regions=",global,",
+        topics="",
+        deadline=today + dt.timedelta(days=30),
+    )
+    today_call = make(
+        programme="Closes today", regions=",sub-saharan-africa,", topics="", deadline=today
+    )
+    make(
+        programme="Past deadline",
+        regions=",sub-saharan-africa,",
+        topics=",urban-mobility,",
+        deadline=today - dt.timedelta(days=1),
+    )
     make(programme="Wrong region", regions=",latin-america,asia,", topics=",urban-mobility,")
     make(programme="Wrong topic", regions=",sub-saharan-africa,", topics=",energy-efficiency,")
     matches = list(matching_opportunities(idea))
@@ -135,9 +168,15 @@ def test_funding_matches_filter_by_region_topic_and_deadline(knowledge_pages):
 def test_idea_page_shows_matches_soonest_first(client, knowledge_pages):
     today = timezone.localdate()
     idea = ProjectIdeaFactory(region="asia", topics=",climate-adaptation,")
-    b = FundingOpportunityFactory(programme="B call", regions=",asia,", topics=",climate-adaptation,",
-                                  deadline=today + dt.timedelta(days=20))
-    a = FundingOpportunityFactory(programme="A call", regions=",asia,", topics="", deadline=today + dt.timedelta(days=5))
+    b = FundingOpportunityFactory(
+        programme="B call",
+        regions=",asia,",
+        topics=",climate-adaptation,",
+        deadline=today + dt.timedelta(days=20),
+    )
+    a = FundingOpportunityFactory(
+        programme="A call", regions=",asia,", topics="", deadline=today + dt.timedelta(days=5)
+    )
     FundingOpportunityFactory(programme="Elsewhere", regions=",mena,", topics="")
     html = client.get(f"/en/projects/{idea.pk}/").content.decode()
     assert html.index(f'data-opportunity="{a.pk}"') < html.index(f'data-opportunity="{b.pk}"')
@@ -148,8 +187,13 @@ def test_creating_an_idea_needs_membership(client, knowledge_pages):
     group = GroupFactory(name="Solar cities")
     member, outsider = UserFactory(), UserFactory()
     MembershipFactory(group=group, user=member)
-    data = {"group": group.slug, "title": "Solar schools", "problem": "Schools pay too much for power.",
-            "topics": ["energy-efficiency"], "region": "asia"}
+    data = {
+        "group": group.slug,
+        "title": "Solar schools",
+        "problem": "Schools pay too much for power.",
+        "topics": ["energy-efficiency"],
+        "region": "asia",
+    }
     client.force_login(outsider)
     response = client.post("/en/projects/new/", data)
     assert response.status_code == 400 and "Solar schools" in response.content.decode()

@@ -6,7 +6,13 @@ from django.core.exceptions import PermissionDenied
 from groups.models import Membership
 from knowledge.models import GoodPracticePage, PracticeThreadLink
 from knowledge.services import good_practice_propose_from_thread, practice_discuss
-from tests.factories import GoodPracticeFactory, GroupFactory, MembershipFactory, ThreadFactory, UserFactory
+from tests.factories import (
+    GoodPracticeFactory,
+    GroupFactory,
+    MembershipFactory,
+    ThreadFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +31,12 @@ def moderator(group):
 
 @pytest.fixture
 def thread(group):
-    return ThreadFactory(group=group, title="Solar street lights that last",
-                         body="In **Kumasi** we replaced 2,000 street lights with solar ones.\n\nMaintenance is the key.")
+    return ThreadFactory(
+        group=group,
+        title="Solar street lights that last",
+        body="In **Kumasi** we replaced 2,000 street lights with "
+             "solar ones.\n\nMaintenance is the key.",
+    )
 
 
 def test_moderator_proposes_a_thread_as_a_draft_practice(client, thread, moderator):
@@ -37,10 +47,17 @@ def test_moderator_proposes_a_thread_as_a_draft_practice(client, thread, moderat
     assert response.status_code == 302
     page = GoodPracticePage.objects.get()
     assert page.live is False and page.title == thread.title
-    assert page.summary.startswith("In Kumasi we replaced 2,000 street lights") and "**" not in page.summary
+    assert (
+        page.summary.startswith("In Kumasi we replaced 2,000 street lights")
+        and "**" not in page.summary
+    )
     assert [g.group_id for g in page.related_groups.all()] == [thread.group_id]
     link = PracticeThreadLink.objects.get()
-    assert link.thread == thread and link.practice_key == page.translation_key and link.kind == "source"
+    assert (
+        link.thread == thread
+        and link.practice_key == page.translation_key
+        and link.kind == "source"
+    )
     # The thread now says so, and offers no second proposal.
     html = client.get(thread.get_absolute_url()).content.decode()
     assert "draft, awaiting an editor" in html and "Propose as good practice" not in html
