@@ -15,10 +15,14 @@ that races the replay is never shown twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -53,6 +57,42 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
     forwards only entries addressed to its member.
     """
 
+    async def __call__(self, scope, receive, send):
+        # channels' own __call__, except that a failing channel layer (Redis down) does
+        # not kill the socket: live pushes pause, the replay keeps working, and the
+        # subscriptions are restored when the layer answers again.
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        sources = [receive]
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = self._layer_receive
+            sources.append(self._layer_receive)
+        try:
+            await await_many_dispatch(sources, self.dispatch)
+        except StopConsumer:
+            pass
+
+    async def _layer_receive(self):
+        delay = 0.5
+        while True:
+            try:
+                return await self.channel_layer.receive(self.channel_name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001
+                logger.warning("inbox: channel layer unavailable; retrying in %.1fs", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                await self._rejoin()
+
+    async def _rejoin(self) -> None:
+        """(Re-)subscribe every wanted group: after an outage, or when the client asks for a
+        replay (a Redis restart forgets subscriptions without telling anyone)."""
+        for name in list(getattr(self, "wanted_groups", ())):
+            await self._join(name)
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -63,8 +103,8 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         self.language = user.preferred_language or settings.LANGUAGE_CODE
         self.channel_groups: set[str] = set()
         group_ids = await database_sync_to_async(selectors.member_group_ids)(self.user_id)
-        for name in [user_group(self.user_id), *(group_channel(g) for g in group_ids)]:
-            await self._join(name)
+        self.wanted_groups = {user_group(self.user_id), *(group_channel(g) for g in group_ids)}
+        await self._rejoin()
         await self.accept()
         unread = await database_sync_to_async(selectors.unread_count)(user)
         await self.send_json({"type": "hello", "user": self.user_id, "unread": unread})
@@ -80,6 +120,7 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
             )
 
     async def _leave(self, name: str) -> None:
+        self.wanted_groups.discard(name)
         self.channel_groups.discard(name)
         try:
             await self.channel_layer.group_discard(name, self.channel_name)
@@ -101,6 +142,7 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
                 after = max(int(content.get("after") or 0), 0)
             except (TypeError, ValueError):
                 after = 0
+            await self._rejoin()
             items, unread, last = await database_sync_to_async(_replay_payload)(self.user, after)
             for item in items:
                 await self.send_json(item)
@@ -132,6 +174,7 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
     async def inbox_follow(self, event):
         name = group_channel(event["group"])
         if event.get("on"):
+            self.wanted_groups.add(name)
             await self._join(name)
         else:
             await self._leave(name)

@@ -48,14 +48,15 @@ def _sections(notifications: list[Notification]) -> list[Section]:
         key = n.group_ref or 0
         if key not in sections:
             sections[key] = Section(title=data.get("group") or _("Your account"))
+        in_thread = bool(n.thread_ref and data.get("thread"))
         item = Item(
-            text=texts.describe(n.verb, data),
+            text=texts.describe_short(n.verb, data) if in_thread else texts.describe(n.verb, data),
             detail=texts.detail(n.verb, data),
             url=site_url(reverse("inbox:open", args=[n.pk])),
             when=timezone.localtime(n.timestamp),
             must_deliver=n.must_deliver,
         )
-        if n.thread_ref and data.get("thread"):
+        if in_thread:
             sections[key].threads.setdefault((n.thread_ref, data["thread"]), []).append(item)
         else:
             sections[key].items.append(item)

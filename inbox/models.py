@@ -40,12 +40,20 @@ class Kind(models.TextChoices):
     REPORT_CREATED = "report_created", _("Report to review")
     POST_HELD = "post_held", _("Post awaiting approval")
     CONTACT_REQUESTED = "contact_requested", _("Contact request")
+    EVENT_PROMOTED = "event_promoted", _("Place at an event")
 
 
 # Invitations, join decisions and moderation of your own content: emailed at once whatever
 # the member's email choice, and never merged with anything.
 MUST_DELIVER_KINDS = frozenset(
-    {Kind.JOIN_APPROVED, Kind.JOIN_DECLINED, Kind.INVITED, Kind.POST_HIDDEN, Kind.POST_REJECTED}
+    {
+        Kind.JOIN_APPROVED,
+        Kind.JOIN_DECLINED,
+        Kind.INVITED,
+        Kind.POST_HIDDEN,
+        Kind.POST_REJECTED,
+        Kind.EVENT_PROMOTED,
+    }
 )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 
+from django.apps import apps
 from django.conf import settings
 from django.dispatch import receiver
 from django.urls import reverse
@@ -478,4 +479,43 @@ def on_role_changed(sender, group, user_id, old_role, new_role, **kwargs):
     if old_role in MODERATOR_ROLES and new_role not in MODERATOR_ROLES:
         services.notifications_withdraw(
             recipient_ids=[user_id], group_ref=group.pk, audiences=[Audience.MODERATORS]
+        )
+
+
+# --- knowledge (if installed) ---------------------------------------------------------
+
+if apps.is_installed("knowledge"):
+    from knowledge import signals as knowledge_signals
+
+    @receiver(knowledge_signals.contact_requested, dispatch_uid="inbox.contact_requested")
+    @safely
+    def on_contact_requested(sender, contact_request, from_user, to_user, **kwargs):
+        """A member wrote to another through Plaza. knowledge emails the message itself;
+        the inbox shows that it arrived (subject only, never the address)."""
+        subject = services.Subject(
+            actor=from_user,
+            audience=Audience.RECIPIENT,
+            data={"actor": _name(from_user), "reason": contact_request.subject[:160]},
+            url=lambda language: reverse("knowledge:profile", args=[from_user.username]),
+            action_object=contact_request,
+        )
+        services.notifications_send(
+            recipients={to_user.pk: Kind.CONTACT_REQUESTED}, subject=subject, emailed_elsewhere=True
+        )
+
+    @receiver(knowledge_signals.registration_confirmed, dispatch_uid="inbox.registration_promoted")
+    @safely
+    def on_registration_confirmed(sender, registration, user, event, promoted=False, **kwargs):
+        """Moved up from the waiting list: must-deliver (knowledge emails it itself)."""
+        if not promoted:
+            return  # the member registered themself: nothing to tell them
+        subject = services.Subject(
+            actor=event,  # nobody in particular acted: the event freed a place
+            audience=Audience.RECIPIENT,
+            data={"event": event.title},
+            url=lambda language: event.get_url() or "",
+            action_object=registration,
+        )
+        services.notifications_send(
+            recipients={user.pk: Kind.EVENT_PROMOTED}, subject=subject, emailed_elsewhere=True
         )

@@ -71,7 +71,7 @@ def group_key_for(kind: str, *, group_ref: int | None, thread_ref: int | None) -
 class Subject:
     """What an event is about: ids for permission checks and the words to render it."""
 
-    actor: object  # the member who acted (a saved User)
+    actor: object  # who acted: a saved User (never notified), or e.g. the event for system news
     audience: str = Audience.READERS
     group_ref: int | None = None
     thread_ref: int | None = None
@@ -96,11 +96,11 @@ def notifications_send(
     `emailed_elsewhere`: the triggering app already emailed the recipient (invitations):
     record it as emailed, do not send twice.
     """
-    actor_id = getattr(subject.actor, "pk", None)
+    User = get_user_model()
+    actor_id = subject.actor.pk if isinstance(subject.actor, User) else None
     wanted = {int(uid): kind for uid, kind in recipients.items() if uid and int(uid) != actor_id}
     if not wanted:
         return []
-    User = get_user_model()
     people = {
         pk: (language or settings.LANGUAGE_CODE, frequency or DEFAULT_EMAIL_FREQUENCY)
         for pk, language, frequency in User.objects.filter(
@@ -145,7 +145,7 @@ def notifications_send(
             Notification(
                 recipient_id=user_id,
                 actor_content_type=actor_type,
-                actor_object_id=str(actor_id),
+                actor_object_id=str(subject.actor.pk),
                 verb=kind,
                 timestamp=now,
                 target_content_type=target_type,

@@ -21,6 +21,7 @@ def describe(kind: str, data: dict | None, count: int = 1) -> str:
         "actor": data.get("actor") or _("Someone"),
         "thread": data.get("thread") or _("a discussion"),
         "group": data.get("group") or _("a working group"),
+        "event": data.get("event") or _("an event"),
         "count": count,
     }
     if count > 1:
@@ -57,6 +58,7 @@ _SINGLE = {
     Kind.JOIN_REQUESTED: lambda: _("%(actor)s asks to join %(group)s."),
     Kind.REPORT_CREATED: lambda: _("%(actor)s reported a post in “%(thread)s”."),
     Kind.CONTACT_REQUESTED: lambda: _("%(actor)s would like to get in touch with you."),
+    Kind.EVENT_PROMOTED: lambda: _("A place opened up: you are now registered for %(event)s."),
 }
 
 _GROUPED = {
@@ -90,6 +92,31 @@ _GROUPED = {
 }
 
 
+def describe_short(kind: str, data: dict | None) -> str:
+    """The line under a thread's heading (emails, digests): the thread is already named."""
+    data = data or {}
+    values = {"actor": data.get("actor") or _("Someone")}
+    if kind == Kind.REPORT_RESOLVED and data.get("outcome") == "hidden":
+        return _("The moderators hid the post you reported.")
+    if kind == Kind.REPORT_RESOLVED and data.get("outcome") == "dismissed":
+        return _("The moderators reviewed your report and left the post up.")
+    short = _SHORT.get(kind)
+    return short() % values if short else describe(kind, data)
+
+
+_SHORT = {
+    Kind.REPLY: lambda: _("%(actor)s replied to you."),
+    Kind.MENTION: lambda: _("%(actor)s mentioned you."),
+    Kind.NEW_THREAD: lambda: _("%(actor)s started this thread."),
+    Kind.NEW_POST: lambda: _("%(actor)s posted."),
+    Kind.POST_HIDDEN: lambda: _("A moderator hid your post."),
+    Kind.POST_REJECTED: lambda: _("A moderator did not approve your post."),
+    Kind.POST_HELD: lambda: _("A post by %(actor)s is waiting for approval."),
+    Kind.REPORT_RESOLVED: lambda: _("The moderators handled your report."),
+    Kind.REPORT_CREATED: lambda: _("%(actor)s reported a post."),
+}
+
+
 def detail(kind: str, data: dict | None) -> str:
     """A second line some kinds carry (a moderator's reason); '' when there is none."""
     data = data or {}
@@ -98,6 +125,8 @@ def detail(kind: str, data: dict | None) -> str:
         return ""
     if kind in (Kind.JOIN_DECLINED, Kind.POST_HIDDEN, Kind.POST_REJECTED, Kind.JOIN_APPROVED):
         return _("Reason given: %(reason)s") % {"reason": reason}
-    if kind in (Kind.JOIN_REQUESTED, Kind.INVITED, Kind.CONTACT_REQUESTED):
+    if kind in (Kind.JOIN_REQUESTED, Kind.INVITED):
         return _("Message: %(reason)s") % {"reason": reason}
+    if kind == Kind.CONTACT_REQUESTED:
+        return _("Subject: %(reason)s") % {"reason": reason}
     return ""

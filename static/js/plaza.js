@@ -9,6 +9,7 @@
   var toasts = document.querySelector("[data-toasts]");
   var delay = 1000;
   var key = null;
+  var current = null;
 
   function setUnread(n) {
     if (!badge) return;
@@ -42,29 +43,38 @@
     ws.onmessage = function (msg) {
       var data;
       try { data = JSON.parse(msg.data); } catch (e) { return; }
+      if (typeof data.unread === "number") setUnread(data.unread);
       if (data.type === "hello") {
         delay = 1000;
         key = "plaza.inbox." + data.user + ".last";
         seen = lastSeen();
         ws.send(JSON.stringify({ type: "replay", after: seen }));
       } else if (data.type === "notification") {
-        seen = Math.max(seen, lastSeen());
-        if (data.id <= seen) return;  // already shown (another tab, or the replay raced a push)
+        // Not newer than what we saw: already shown (another tab, a push racing the replay).
+        if (data.id <= Math.max(seen, lastSeen())) return;
         seen = data.id;
         remember(seen);
         if (!data.replayed) toast(data.text, data.url);
       } else if (data.type === "unread" && data.last && !lastSeen()) {
         remember(data.last);  // a first visit: start from now, do not replay the past
       }
-      if (typeof data.unread === "number") setUnread(data.unread);
       document.dispatchEvent(new CustomEvent("plaza:inbox", { detail: data }));
     };
+    current = ws;
     ws.onclose = function (ev) {
       if (ev.code === 4401 || ev.code === 4403) return;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     };
   }
+
+  // Back to a hidden tab: catch up on anything a push may have missed (a Redis restart
+  // forgets subscriptions silently); the server re-subscribes on every replay.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && current && current.readyState === 1 && key) {
+      current.send(JSON.stringify({ type: "replay", after: lastSeen() }));
+    }
+  });
 
   window.Plaza = { toast: toast, setUnread: setUnread };
   connect();

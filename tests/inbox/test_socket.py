@@ -1,10 +1,23 @@
+"""The live channel at /ws/inbox/: authentication and origin, live pushes, the replay that
+makes a dropped connection lose nothing, and a channel layer outage that loses nothing."""
+
+import logging
+import os
+
 import pytest
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
+from django.urls import reverse
 
 from config.asgi import application
-from tests.factories import UserFactory
+from inbox.models import Notification
+from tests.factories import GroupFactory, MembershipFactory, PostFactory, ThreadFactory, UserFactory
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+DEAD_REDIS = "redis://127.0.0.1:6390/0"
+ORIGIN = (b"origin", b"http://testserver")
 
 
 def session_cookie_for(user) -> bytes:
@@ -14,18 +27,42 @@ def session_cookie_for(user) -> bytes:
     return f"{name}={client.cookies[name].value}".encode()
 
 
-@pytest.mark.django_db(transaction=True)
-async def test_logged_in_member_connects_through_the_real_asgi_app():
-    from asgiref.sync import sync_to_async
-
-    user = await sync_to_async(UserFactory)()
+async def connect(user) -> WebsocketCommunicator:
     cookie = await sync_to_async(session_cookie_for)(user)
     communicator = WebsocketCommunicator(
-        application, "/ws/inbox/", headers=[(b"origin", b"http://testserver"), (b"cookie", cookie)]
+        application, "/ws/inbox/", headers=[ORIGIN, (b"cookie", cookie)]
     )
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=10)
     assert connected
-    assert (await communicator.receive_json_from())["type"] == "hello"
+    hello = await communicator.receive_json_from(timeout=10)
+    assert hello["type"] == "hello" and hello["user"] == user.pk
+    return communicator
+
+
+async def replay(communicator, after: int) -> tuple[list[dict], dict]:
+    """Send the replay request; return (the notifications, the closing unread message)."""
+    await communicator.send_json_to({"type": "replay", "after": after})
+    items = []
+    while True:
+        message = await communicator.receive_json_from(timeout=5)
+        if message["type"] == "unread":
+            return items, message
+        items.append(message)
+
+
+def a_thread_with_members(n_others: int = 1):
+    group = GroupFactory()
+    owner = UserFactory()
+    MembershipFactory(group=group, user=owner)
+    others = [MembershipFactory(group=group).user for _ in range(n_others)]
+    thread = ThreadFactory(group=group, author=owner, title="Cycle lanes")
+    return owner, others, thread
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_logged_in_member_connects_through_the_real_asgi_app():
+    user = await sync_to_async(UserFactory)()
+    communicator = await connect(user)
     await communicator.send_json_to({"type": "ping"})
     assert (await communicator.receive_json_from())["type"] == "pong"
     await communicator.disconnect()
@@ -33,8 +70,6 @@ async def test_logged_in_member_connects_through_the_real_asgi_app():
 
 @pytest.mark.django_db(transaction=True)
 async def test_foreign_origin_is_refused():
-    from asgiref.sync import sync_to_async
-
     user = await sync_to_async(UserFactory)()
     cookie = await sync_to_async(session_cookie_for)(user)
     communicator = WebsocketCommunicator(
@@ -48,8 +83,151 @@ async def test_foreign_origin_is_refused():
 
 @pytest.mark.django_db(transaction=True)
 async def test_anonymous_is_refused():
-    communicator = WebsocketCommunicator(
-        application, "/ws/inbox/", headers=[(b"origin", b"http://testserver")]
-    )
+    communicator = WebsocketCommunicator(application, "/ws/inbox/", headers=[ORIGIN])
     connected, code = await communicator.connect()
     assert not connected
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_reply_arrives_live_with_the_unread_count():
+    owner, (other,), thread = await sync_to_async(a_thread_with_members)()
+    bystander = await sync_to_async(MembershipFactory)(group=thread.group)
+    communicator = await connect(owner)
+    elsewhere = await connect(bystander.user)
+    _items, state = await replay(communicator, 0)
+    assert state["unread"] == 0
+    await sync_to_async(PostFactory)(thread=thread, author=other)
+    message = await communicator.receive_json_from(timeout=5)
+    note = await sync_to_async(Notification.objects.get)(recipient=owner)
+    assert message == {
+        "type": "notification",
+        "id": note.pk,
+        "text": f"{other.public_name} replied to you in “Cycle lanes”.",
+        "url": reverse("inbox:open", args=[note.pk]),
+        "unread": 1,
+    }
+    # A member of the same group who is not concerned hears nothing.
+    assert await elsewhere.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+    await elsewhere.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_replay_after_a_dropped_connection_gives_exactly_the_missed_five():
+    owner, others, thread = await sync_to_async(a_thread_with_members)(5)
+    await sync_to_async(PostFactory)(thread=thread, author=others[0])
+    communicator = await connect(owner)
+    seen, _state = await replay(communicator, 0)
+    last = seen[-1]["id"]
+    await communicator.disconnect()
+    for other in others:  # five notifications while offline
+        await sync_to_async(PostFactory)(thread=thread, author=other)
+    communicator = await connect(owner)
+    items, state = await replay(communicator, last)
+    expected = await sync_to_async(
+        lambda: list(
+            Notification.objects.filter(recipient=owner, id__gt=last)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+    )()
+    assert len(expected) == 5
+    assert [m["id"] for m in items] == expected
+    assert all(m["replayed"] for m in items)
+    assert state == {"type": "unread", "unread": 6, "last": expected[-1]}
+    # Asking again from the newest id: nothing twice.
+    again, _ = await replay(communicator, expected[-1])
+    assert again == []
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_new_member_starts_hearing_the_group_without_reconnecting():
+    from groups import services as groups
+
+    owner, _others, thread = await sync_to_async(a_thread_with_members)(0)
+    newcomer = await sync_to_async(UserFactory)()
+    communicator = await connect(newcomer)
+    await sync_to_async(groups.group_join)(group=thread.group, user=newcomer)
+    from inbox import services
+
+    await sync_to_async(services.watch_set_group)(
+        user=newcomer, group=thread.group, level="watching"
+    )
+    await sync_to_async(PostFactory)(thread=thread, author=owner)
+    message = await communicator.receive_json_from(timeout=5)
+    assert message["type"] == "notification" and "posted in" in message["text"]
+    await communicator.disconnect()
+
+
+# --- faults: the channel layer is down -----------------------------------------------
+
+
+def _post_reply_over_http(thread, author) -> int:
+    client = Client()
+    client.force_login(author)
+    response = client.post(
+        reverse("discussions:thread_reply", args=[thread.pk]),
+        {"body": "Seen from worker A.", "language": "en"},
+    )
+    return response.status_code
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (the services leg: make test-services)")
+@pytest.mark.django_db(transaction=True)
+def test_posts_succeed_and_nothing_is_lost_while_redis_is_down(caplog):
+    owner, others, thread = a_thread_with_members(3)
+    dead = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [DEAD_REDIS]},
+        }
+    }
+    with (
+        override_settings(CHANNEL_LAYERS=dead),
+        caplog.at_level(logging.WARNING, logger="inbox.realtime"),
+    ):
+        statuses = [_post_reply_over_http(thread, other) for other in others]
+        # A member connecting during the outage is not locked out: the replay works.
+        during = async_to_sync(_connect_and_replay)(owner, 0)
+    assert statuses == [302, 302, 302]
+    assert thread.posts.count() == 4
+    stored = list(
+        Notification.objects.filter(recipient=owner).order_by("id").values_list("id", flat=True)
+    )
+    assert len(stored) == 3
+    assert "live push failed" in caplog.text
+    assert [m["id"] for m in during] == stored
+    # Redis is back: a reconnecting client gets them all.
+    after = async_to_sync(_connect_and_replay)(owner, 0)
+    assert [m["id"] for m in after] == stored
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (the services leg: make test-services)")
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_redis_loses_nothing_for_a_reconnecting_client():
+    """A Redis restart forgets every group membership: pushes stop reaching the open
+    socket, but the client's reconnect replays everything it missed."""
+    import redis
+
+    owner, (other,), thread = a_thread_with_members(1)
+
+    async def scenario():
+        communicator = await connect(owner)
+        _items, state = await replay(communicator, 0)
+        redis.Redis.from_url(REDIS_URL).flushdb()  # as after a restart without persistence
+        assert await sync_to_async(_post_reply_over_http)(thread, other) == 302
+        assert await communicator.receive_nothing(timeout=0.5)
+        await communicator.disconnect()
+        return await _connect_and_replay(owner, state["last"])
+
+    items = async_to_sync(scenario)()
+    stored = list(Notification.objects.filter(recipient=owner).values_list("id", flat=True))
+    assert [m["id"] for m in items] == stored and len(stored) == 1
+
+
+async def _connect_and_replay(user, after: int) -> list[dict]:
+    communicator = await connect(user)
+    items, _state = await replay(communicator, after)
+    await communicator.disconnect()
+    return items

@@ -70,9 +70,7 @@ def test_mention_in_a_public_group_reaches_non_members(make_group, committed):
     group, owner, (a,) = make_group(1)
     reader = UserFactory(username="reader")
     with committed():
-        ThreadFactory(
-            group=group, author=a, body=f"What do you think, @{reader.username}?"
-        )
+        ThreadFactory(group=group, author=a, body=f"What do you think, @{reader.username}?")
     assert kinds_by_user(reader) == {reader.username: [Kind.MENTION]}
 
 
@@ -269,3 +267,40 @@ def test_leaving_a_private_group_withdraws_its_unread_notifications(make_group, 
     with committed():
         groups.membership_leave(group=group, user=b)
     assert Notification.objects.filter(recipient=b, unread=True).count() == 0
+
+
+def test_contact_request_notifies_the_recipient_without_a_second_email(site_tree, committed):
+    from knowledge import services as knowledge
+    from tests.factories import ExpertProfileFactory
+
+    expert = ExpertProfileFactory().user
+    sender = UserFactory()
+    mail.outbox.clear()
+    with committed():
+        knowledge.contact_request_create(
+            sender=sender, recipient=expert, subject="Bus rapid transit", message="Can we talk?"
+        )
+    note = Notification.objects.get(recipient=expert)
+    assert note.verb == Kind.CONTACT_REQUESTED and note.data["reason"] == "Bus rapid transit"
+    assert note.email_state == EmailState.SENT  # knowledge emailed the message itself
+    assert len([m for m in mail.outbox if m.to == [expert.email]]) == 1
+    assert not Notification.objects.filter(recipient=sender).exists()
+
+
+def test_promotion_from_the_waiting_list_is_must_deliver(site_tree, committed):
+    from knowledge import services as knowledge
+    from tests.factories import EventFactory
+
+    event = EventFactory(capacity=1)
+    first, waiting = UserFactory(), UserFactory()
+    with committed():
+        knowledge.event_register(event=event, user=first)
+        knowledge.event_register(event=event, user=waiting)
+    assert not Notification.objects.exists()  # registering yourself is no news
+    with committed():
+        knowledge.event_cancel_registration(event=event, user=first)
+    note = Notification.objects.get(recipient=waiting)
+    assert (
+        note.verb == Kind.EVENT_PROMOTED and note.must_deliver and note.data["event"] == event.title
+    )
+    assert not Notification.objects.filter(recipient=first).exists()
