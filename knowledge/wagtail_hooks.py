@@ -1,6 +1,7 @@
 """Wiring only: funding opportunities are snippets editors manage in the Wagtail admin."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -20,3 +21,44 @@ class FundingOpportunityViewSet(SnippetViewSet):
 
 
 register_snippet(FundingOpportunityViewSet)
+
+
+def _home_panel(request):
+    """Home page: the newest good practices and the next events (as the visitor may see them)."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from . import selectors
+    from .models import EventIndexPage, EventPage, GoodPracticeIndexPage
+    from .permissions import visible_events
+    from .views import viewer_zone
+
+    language = translation.get_language()
+    practices = list(
+        selectors.practice_representatives(language)
+        .select_related("locale")
+        .order_by("-first_published_at", "-pk")[:3]
+    )
+    events = list(
+        selectors.upcoming(
+            selectors.events_in(language, visible_events(request.user, EventPage.objects.all()))
+        ).select_related("locale")[:3]
+    )
+    for event in events:
+        event.display_zone = viewer_zone(request, event.zone)
+    if not practices and not events:
+        return None
+    in_language = {"locale__language_code": language}
+    indexes = {
+        "practices_index": GoodPracticeIndexPage.objects.filter(**in_language).first(),
+        "events_index": EventIndexPage.objects.filter(**in_language).first(),
+    }
+    return render_to_string(
+        "knowledge/includes/home_panel.html",
+        {"practices": practices, "events": events, **indexes},
+        request=request,
+    )
+
+
+_home_panel.order = 30
+hooks.register("plaza_home_panels", _home_panel)

@@ -248,3 +248,11 @@ def test_events_list_query_count_is_flat(knowledge_pages, client, django_assert_
     with django_assert_max_num_queries(14):
         response = client.get("/en/events/")
     assert response.content.decode().count("event-card") == n
+
+
+def test_home_page_panel_lists_only_visible_events(knowledge_pages, client):
+    secret = GroupFactory(visibility="secret")
+    EventFactory(title="Open conference on streets")
+    EventFactory(title="Secret retreat", group=secret)
+    html = client.get("/en/").content.decode()
+    assert "Open conference on streets" in html and "Secret retreat" not in html
