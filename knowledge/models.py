@@ -185,7 +185,13 @@ class GoodPracticePage(RoutablePageMixin, Page):
         SynchronizedField("sdgs"),
         SynchronizedField("city"),
     ]
-    parent_page_types = ["knowledge.GoodPracticeIndexPage"]
+    # In a partner association's section, its own editors edit it (Wagtail page permissions
+    # on the section); the database lists practices wherever they live.
+    parent_page_types = [
+        "knowledge.GoodPracticeIndexPage",
+        "partners.PartnerSectionPage",
+        "partners.PartnerPage",
+    ]
     subpage_types: list[str] = []
 
     class Meta:
@@ -425,11 +431,21 @@ class EventPage(RoutablePageMixin, Page):
         related_name="events",
         verbose_name=_("organising group"),
     )
+    association = models.ForeignKey(
+        "partners.PartnerAssociation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        verbose_name=_("organising partner association"),
+    )
     organiser_name = models.CharField(
-        _("organising association"),
+        _("other organiser"),
         max_length=200,
         blank=True,
-        help_text=_("The partner association or institution organising the event, if not a group."),
+        help_text=_(
+            "An institution organising the event that is neither a group nor a partner association."
+        ),
     )
     audience = models.CharField(
         _("open to"), max_length=16, choices=Audience.choices, default=Audience.PUBLIC
@@ -470,7 +486,12 @@ class EventPage(RoutablePageMixin, Page):
         FieldPanel("languages"),
         FieldPanel("topics"),
         MultiFieldPanel(
-            [FieldPanel("group"), FieldPanel("organiser_name"), FieldPanel("audience")],
+            [
+                FieldPanel("group"),
+                FieldPanel("association"),
+                FieldPanel("organiser_name"),
+                FieldPanel("audience"),
+            ],
             heading=_("Organiser"),
         ),
         MultiFieldPanel(

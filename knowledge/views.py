@@ -407,6 +407,20 @@ def _registration_of(user, event):
     return EventRegistration.objects.filter(event_key=event.translation_key, user=user).first()
 
 
+def _organisers(request, event) -> list[tuple[str, str]]:
+    """(name, url) of the organising group (if the viewer may know it), association, other."""
+    out = []
+    if event.group_id and group_perms.can_view_group(request.user, event.group):
+        out.append((event.group.name, event.group.get_absolute_url(_language())))
+    if event.association_id:
+        section = event.association.section
+        local = section.localized if section is not None else None
+        out.append((event.association.name, local.url if local is not None and local.live else ""))
+    if event.organiser_name:
+        out.append((event.organiser_name, ""))
+    return out
+
+
 def event_detail(request, event, *, error: str = "", status: int = 200):
     if not getattr(request, "is_preview", False):  # editors preview drafts in the admin
         perms.check_can_view_event(request.user, event)
@@ -419,11 +433,6 @@ def event_detail(request, event, *, error: str = "", status: int = 200):
             queued_at__lte=registration.queued_at,
         ).count()
     zone = viewer_zone(request, event.zone)
-    group = (
-        event.group
-        if event.group_id and group_perms.can_view_group(request.user, event.group)
-        else None
-    )
     return render(
         request,
         "knowledge/event_page.html",
@@ -433,7 +442,7 @@ def event_detail(request, event, *, error: str = "", status: int = 200):
             "registration": registration,
             "zone": zone,
             "waiting_position": waiting_position,
-            "group": group,
+            "organisers": _organisers(request, event),
             "error": error,
             "can_register": perms.can_register(request.user, event)
             or not request.user.is_authenticated,
