@@ -262,6 +262,9 @@ def profile_detail(request, username):
     user = get_object_or_404(User, username=username, is_active=True)
     profile = ExpertProfile.objects.filter(user=user).first()
     if not perms.can_view_profile(request.user, profile):
+        if perms.can_contact(request.user, user):
+            # Someone unlisted wrote to the viewer: no profile to show, but they may answer.
+            return redirect("knowledge:contact", username=user.username)
         raise Http404(_("No such member in the directory."))
     skills = [
         (language_name(s.language), s.get_level_display()) for s in user.language_skills.all()

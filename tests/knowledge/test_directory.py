@@ -269,9 +269,15 @@ def test_sharing_the_email_is_opt_in_and_replies_are_allowed(
     # The sender is not listed, but the recipient may answer through Plaza.
     client.force_login(recipient)
     assert client.get(f"/en/people/{sender.username}/contact/").status_code == 200
+    # The notification links to the sender's profile: unlisted, it leads to the reply form.
+    response = client.get(f"/en/people/{sender.username}/")
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"/people/{sender.username}/contact/"
+    )
     stranger = UserFactory()
     client.force_login(stranger)
     assert client.get(f"/en/people/{sender.username}/contact/").status_code == 404
+    assert client.get(f"/en/people/{sender.username}/").status_code == 404
     assert client.get(f"/en/people/{people['hidden'].user.username}/contact/").status_code == 404
 
 

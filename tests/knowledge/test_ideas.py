@@ -233,3 +233,19 @@ def test_idea_detail_query_count_is_flat(client, knowledge_pages, django_assert_
     with django_assert_max_num_queries(24):
         response = client.get(f"/en/projects/{idea.pk}/")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_funding_list_query_count_is_flat(
+    client, knowledge_pages, django_assert_max_num_queries, n
+):
+    for _ in range(n):
+        FundingOpportunityFactory(regions=",asia,", topics=",digitalisation,")
+    FundingOpportunityFactory(
+        programme="Closed call", deadline=timezone.localdate() - dt.timedelta(days=1)
+    )
+    client.get("/en/funding/")
+    with django_assert_max_num_queries(7):
+        response = client.get("/en/funding/")
+    html = response.content.decode()
+    assert html.count('class="card"') == n and "Closed call" not in html

@@ -35,7 +35,7 @@ def thread(group):
         group=group,
         title="Solar street lights that last",
         body="In **Kumasi** we replaced 2,000 street lights with "
-             "solar ones.\n\nMaintenance is the key.",
+        "solar ones.\n\nMaintenance is the key.",
     )
 
 
