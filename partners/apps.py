@@ -12,4 +12,6 @@ class PartnersConfig(AppConfig):
         from .models import PartnerAssociation
         from .permissions import AssociationPermissionPolicy
 
-        register_permission_policy(PartnerAssociation, AssociationPermissionPolicy(PartnerAssociation))
+        register_permission_policy(
+            PartnerAssociation, AssociationPermissionPolicy(PartnerAssociation)
+        )

@@ -21,7 +21,17 @@ from cms.blocks import RICH_TEXT_FEATURES, ImageWithCaptionBlock
 # <a linktype="page|document" id="..">, Draftail adds data-block-key to block elements.
 ALLOWED_TAGS = {"p", "br", "h2", "h3", "b", "i", "strong", "em", "ol", "ul", "li", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "linktype", "id"}, "*": {"data-block-key"}}
-CLEAN_CONTENT_TAGS = {"script", "style", "svg", "math", "template", "iframe", "object", "embed", "noscript"}
+CLEAN_CONTENT_TAGS = {
+    "script",
+    "style",
+    "svg",
+    "math",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "noscript",
+}
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +70,9 @@ class SanitisedRichTextBlock(blocks.RichTextBlock):
 class PartnerBodyBlock(blocks.StreamBlock):
     """cms's BodyBlock for partner pages: no raw HTML, no embeds, sanitised paragraphs."""
 
-    heading = blocks.CharBlock(label=_("Heading"), form_classname="title", template="cms/blocks/heading.html")
+    heading = blocks.CharBlock(
+        label=_("Heading"), form_classname="title", template="cms/blocks/heading.html"
+    )
     paragraph = SanitisedRichTextBlock(label=_("Paragraph"), features=RICH_TEXT_FEATURES)
     image = ImageWithCaptionBlock()
     quote = blocks.BlockQuoteBlock(label=_("Quote"))

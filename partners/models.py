@@ -35,7 +35,9 @@ from wagtail.signals import workflow_approved
 
 from .blocks import PartnerBodyBlock
 
-HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb, for example #0b5d4f."))
+HEX_COLOUR = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb, for example #0b5d4f.")
+)
 DEFAULT_ACCENT = "#0b5d4f"
 
 
@@ -58,34 +60,63 @@ class PartnerAssociation(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     region = models.CharField(_("region"), max_length=20, choices=Region.choices)
     languages = models.JSONField(
-        _("languages"), default=list, help_text=_("Language codes of the section; the first is its main language.")
+        _("languages"),
+        default=list,
+        help_text=_("Language codes of the section; the first is its main language."),
     )
     logo = models.ForeignKey(
         get_image_model_string(),
-        verbose_name=_("logo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     accent_colour = models.CharField(
         _("accent colour"), max_length=7, default=DEFAULT_ACCENT, validators=[HEX_COLOUR]
     )
     hostname = models.CharField(_("own hostname"), max_length=255, blank=True)
     section = models.OneToOneField(
-        "partners.PartnerSectionPage", verbose_name=_("section page"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "partners.PartnerSectionPage",
+        verbose_name=_("section page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     editors_group = models.OneToOneField(
-        Group, verbose_name=_("editors' group"), on_delete=models.PROTECT, related_name="partner_as_editors"
+        Group,
+        verbose_name=_("editors' group"),
+        on_delete=models.PROTECT,
+        related_name="partner_as_editors",
     )
     moderators_group = models.OneToOneField(
-        Group, verbose_name=_("moderators' group"), on_delete=models.PROTECT, related_name="partner_as_moderators"
+        Group,
+        verbose_name=_("moderators' group"),
+        on_delete=models.PROTECT,
+        related_name="partner_as_moderators",
     )
     collection = models.OneToOneField(
-        Collection, verbose_name=_("collection"), on_delete=models.PROTECT, related_name="partner_association"
+        Collection,
+        verbose_name=_("collection"),
+        on_delete=models.PROTECT,
+        related_name="partner_association",
     )
     site = models.OneToOneField(
-        Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.SET_NULL, related_name="partner_association"
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="partner_association",
     )
     workflow = models.ForeignKey(
-        Workflow, verbose_name=_("workflow"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Workflow,
+        verbose_name=_("workflow"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
@@ -154,7 +185,10 @@ class PartnerSectionPage(InSectionMixin, Page):
     """An association's landing page and the root of its section (one per language)."""
 
     association = models.ForeignKey(
-        PartnerAssociation, verbose_name=_("association"), on_delete=models.PROTECT, related_name="section_pages"
+        PartnerAssociation,
+        verbose_name=_("association"),
+        on_delete=models.PROTECT,
+        related_name="section_pages",
     )
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(PartnerBodyBlock(), blank=True, verbose_name=_("body"))
@@ -231,7 +265,12 @@ class NewsPage(InSectionMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(PartnerBodyBlock(), blank=True, verbose_name=_("body"))
 
-    content_panels = [*Page.content_panels, FieldPanel("date"), FieldPanel("intro"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     parent_page_types = ["partners.NewsIndexPage"]
     subpage_types: list[str] = []
@@ -304,7 +343,9 @@ class SecondEditorApprovalTask(AbstractGroupApprovalTask):
                 return None
             workflow_state.status = WorkflowState.STATUS_APPROVED
             workflow_state.save(update_fields=["status"])
-            workflow_state.content_object.get_latest_revision().publish(user=user, skip_permission_checks=True)
+            workflow_state.content_object.get_latest_revision().publish(
+                user=user, skip_permission_checks=True
+            )
             workflow_approved.send(sender=WorkflowState, instance=workflow_state, user=user)
         return None
 

@@ -88,7 +88,7 @@ def can_submit_page_translation(user, page: Page, locales: list[Locale] | None =
 
 
 def can_sync_page_translations(user, page: Page, publish: bool = False) -> bool:
-    """wagtail-localize's "Sync translated pages": the source and every translation must be the user's."""
+    """wagtail-localize's "Sync translated pages": source and translations must be the user's."""
     if not user.has_perm("wagtail_localize.submit_translation"):
         return False
     if _is_admin(user):

@@ -25,7 +25,9 @@ class SectionCard:
     translated: bool  # False: the page is in the section's main language (fallback)
 
 
-def section_cards(*, locale_id: int, region: str | None = None, exclude_id: int | None = None) -> list[SectionCard]:
+def section_cards(
+    *, locale_id: int, region: str | None = None, exclude_id: int | None = None
+) -> list[SectionCard]:
     """Every association with a live section, its page in that locale else its main-language page.
 
     Three queries whatever the number of associations (associations, logos with their
@@ -42,7 +44,8 @@ def section_cards(*, locale_id: int, region: str | None = None, exclude_id: int 
     if not associations:
         return []
     pages = (
-        PartnerSectionPage.objects.live().public()
+        PartnerSectionPage.objects.live()
+        .public()
         .filter(association__in=associations)
         .filter(Q(locale_id=locale_id) | Q(pk__in=[a.section_id for a in associations]))
         .defer_streamfields()
@@ -110,7 +113,9 @@ def section_context(*, page: Page, request) -> SectionContext | None:
         branded=is_branded_request(request, association),
         menu=menu,
         active_id=active,
-        neighbours=section_cards(locale_id=section.locale_id, region=association.region, exclude_id=association.pk),
+        neighbours=section_cards(
+            locale_id=section.locale_id, region=association.region, exclude_id=association.pk
+        ),
         index=partners_index_for(locale_id=section.locale_id),
     )
 
@@ -132,7 +137,11 @@ def section_menu(*, section: PartnerSectionPage) -> QuerySet[Page]:
     from .models import NewsIndexPage, PartnerPage
 
     return (
-        section.get_children().live().public().in_menu().type(PartnerPage, NewsIndexPage)
+        section.get_children()
+        .live()
+        .public()
+        .in_menu()
+        .type(PartnerPage, NewsIndexPage)
         .only("id", "title", "url_path", "locale_id", "path")
     )
 
@@ -140,13 +149,23 @@ def section_menu(*, section: PartnerSectionPage) -> QuerySet[Page]:
 def latest_news(*, section: PartnerSectionPage, limit: int = 3) -> list[NewsPage]:
     """The newest live news items of a section (in the section page's language)."""
     return list(
-        NewsPage.objects.live().public().descendant_of(section).order_by("-date", "-pk").defer_streamfields()[:limit]
+        NewsPage.objects.live()
+        .public()
+        .descendant_of(section)
+        .order_by("-date", "-pk")
+        .defer_streamfields()[:limit]
     )
 
 
 def news_items(*, index: NewsIndexPage) -> QuerySet[NewsPage]:
     """A news index's live items, newest first (for pagination)."""
-    return NewsPage.objects.live().public().child_of(index).order_by("-date", "-pk").defer_streamfields()
+    return (
+        NewsPage.objects.live()
+        .public()
+        .child_of(index)
+        .order_by("-date", "-pk")
+        .defer_streamfields()
+    )
 
 
 def is_branded_request(request, association: PartnerAssociation) -> bool:
@@ -168,7 +187,9 @@ def _moderated_section_paths(user) -> list[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     return list(
-        PartnerSectionPage.objects.filter(association__moderators_group__user=user).values_list("path", flat=True)
+        PartnerSectionPage.objects.filter(association__moderators_group__user=user).values_list(
+            "path", flat=True
+        )
     )
 
 
@@ -195,7 +216,7 @@ def moderated_group_ids_via_partners(user) -> set[int]:
 
 
 def partner_moderates_group(user, group) -> bool:
-    """True if `user` moderates `group` because the group's page lives in their association's section."""
+    """Does `user` moderate `group` because its page lives in their association's section?"""
     GroupPage = _group_page_model()
     paths = _moderated_section_paths(user)
     if GroupPage is None or not paths or group is None:

@@ -45,16 +45,25 @@ from .models import (
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
 # ... and to images and documents, in the association's own collection only.
 EDITOR_COLLECTION_PERMISSIONS = [
-    ("wagtailimages", "add_image"), ("wagtailimages", "change_image"),
-    ("wagtailimages", "delete_image"), ("wagtailimages", "choose_image"),
-    ("wagtaildocs", "add_document"), ("wagtaildocs", "change_document"),
-    ("wagtaildocs", "delete_document"), ("wagtaildocs", "choose_document"),
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "delete_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "delete_document"),
+    ("wagtaildocs", "choose_document"),
 ]
 # Global permissions: into the Wagtail admin, and wagtail-localize's "Translate this page"
 # (the partners app scopes that button's views to pages the editor can edit).
-EDITOR_GLOBAL_PERMISSIONS = [("wagtailadmin", "access_admin"), ("wagtail_localize", "submit_translation")]
+EDITOR_GLOBAL_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("wagtail_localize", "submit_translation"),
+]
 
-HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+HOSTNAME_RE = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
 PARTNERS_INDEX_SLUG = "partners"
 
 
@@ -72,14 +81,24 @@ def moderators_group_name(name: str) -> str:
 
 
 def _validate_onboarding(
-    *, name: str, slug: str, region: str, languages: list[str], hostname: str, accent_colour: str, home: Page
+    *,
+    name: str,
+    slug: str,
+    region: str,
+    languages: list[str],
+    hostname: str,
+    accent_colour: str,
+    home: Page,
 ) -> None:
     # Onboarding twice: say so plainly, before anything else is checked or written.
     existing = PartnerAssociation.objects.filter(name__iexact=name).first() if name else None
     existing = existing or (PartnerAssociation.objects.filter(slug=slug).first() if slug else None)
     if existing is not None:
         raise ValidationError(
-            _("“%(name)s” is already onboarded: its section is at /%(slug)s/. Nothing was changed."),
+            _(
+                "“%(name)s” is already onboarded: its section is at /%(slug)s/. "
+                "Nothing was changed."
+            ),
             code="already_onboarded",
             params={"name": existing.name, "slug": existing.slug},
         )
@@ -91,15 +110,24 @@ def _validate_onboarding(
 
     if not name:
         add("name", _("Give the association a name."))
-    elif Group.objects.filter(name__in=[editors_group_name(name), moderators_group_name(name)]).exists():
-        add("name", _("A user group for “%(name)s” already exists; rename or remove it first."), name=name)
+    elif Group.objects.filter(
+        name__in=[editors_group_name(name), moderators_group_name(name)]
+    ).exists():
+        add(
+            "name",
+            _("A user group for “%(name)s” already exists; rename or remove it first."),
+            name=name,
+        )
     if not slug:
         add("slug", _("Give the section a web address (slug)."))
     else:
         try:
             validate_slug(slug)
         except ValidationError:
-            add("slug", _("Use only lowercase letters, numbers, hyphens and underscores in the slug."))
+            add(
+                "slug",
+                _("Use only lowercase letters, numbers, hyphens and underscores in the slug."),
+            )
         # Sections sit directly under the home page (in every language).
         if Page.objects.filter(depth=home.depth + 1, slug=slug).exists():
             add("slug", _("A page with the address /%(slug)s/ already exists."), slug=slug)
@@ -119,7 +147,11 @@ def _validate_onboarding(
         if not HOSTNAME_RE.match(hostname):
             add("hostname", _("“%(hostname)s” is not a valid hostname."), hostname=hostname)
         elif Site.objects.filter(hostname=hostname).exists():
-            add("hostname", _("The hostname “%(hostname)s” is already used by another site."), hostname=hostname)
+            add(
+                "hostname",
+                _("The hostname “%(hostname)s” is already used by another site."),
+                hostname=hostname,
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -134,7 +166,9 @@ def _open_logo(logo: File, *, title: str, collection: Collection):
         PILImage.open(logo).verify()
         logo.seek(0)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError({"logo": [_("The logo must be a PNG, JPEG, GIF or WebP image.")]}) from exc
+        raise ValidationError(
+            {"logo": [_("The logo must be a PNG, JPEG, GIF or WebP image.")]}
+        ) from exc
     name = getattr(logo, "name", None) or "logo.png"
     return get_image_model().objects.create(
         title=title, file=ImageFile(logo, name=name.rsplit("/", 1)[-1]), collection=collection
@@ -169,9 +203,14 @@ def page_translation_create(
         text = (strings or {}).get(segment.string.data)
         if text:
             StringTranslation.objects.update_or_create(
-                translation_of=segment.string, locale=locale, context=segment.context,
-                defaults={"data": text, "translation_type": StringTranslation.TRANSLATION_TYPE_MANUAL,
-                          "last_translated_by": user},
+                translation_of=segment.string,
+                locale=locale,
+                context=segment.context,
+                defaults={
+                    "data": text,
+                    "translation_type": StringTranslation.TRANSLATION_TYPE_MANUAL,
+                    "last_translated_by": user,
+                },
             )
     target, _created = Translation.objects.get_or_create(source=source, target_locale=locale)
     # wagtail-localize publishes on commit; publish here so the caller (and the rest of
@@ -197,17 +236,23 @@ def partners_index_ensure(*, languages: Sequence[str] | None = None) -> Partners
     default = settings.LANGUAGE_CODE
     index = PartnersIndexPage.objects.filter(locale__language_code=default).first()
     if index is None:
-        index = home.add_child(instance=PartnersIndexPage(
-            title=_in_language(default, _("Partners")), slug=PARTNERS_INDEX_SLUG, show_in_menus=True,
-            intro=_in_language(default, INDEX_INTRO),
-        ))
+        index = home.add_child(
+            instance=PartnersIndexPage(
+                title=_in_language(default, _("Partners")),
+                slug=PARTNERS_INDEX_SLUG,
+                show_in_menus=True,
+                intro=_in_language(default, INDEX_INTRO),
+            )
+        )
         index.save_revision().publish()
     for language in languages or [code for code, _name in settings.LANGUAGES]:
         if language == default:
             continue
         page_translation_ensure(page=home, language=language)
         page_translation_ensure(
-            page=index, language=language, title=_in_language(language, _("Partners")),
+            page=index,
+            language=language,
+            title=_in_language(language, _("Partners")),
             intro=_in_language(language, INDEX_INTRO),
         )
     return index
@@ -246,8 +291,13 @@ def partner_section_create(
     languages = list(dict.fromkeys(code.strip() for code in languages if code and code.strip()))
     home = site_tree_ensure()
     _validate_onboarding(
-        name=name, slug=slug, region=region, languages=languages, hostname=hostname,
-        accent_colour=accent_colour, home=home,
+        name=name,
+        slug=slug,
+        region=region,
+        languages=languages,
+        hostname=hostname,
+        accent_colour=accent_colour,
+        home=home,
     )
     locales = locales_ensure()
     main = languages[0]
@@ -257,21 +307,47 @@ def partner_section_create(
     editors = Group.objects.create(name=editors_group_name(name))
     moderators = Group.objects.create(name=moderators_group_name(name))
     association = PartnerAssociation.objects.create(
-        name=name, slug=slug, region=region, languages=languages, accent_colour=accent_colour,
-        hostname=hostname, editors_group=editors, moderators_group=moderators, collection=collection,
+        name=name,
+        slug=slug,
+        region=region,
+        languages=languages,
+        accent_colour=accent_colour,
+        hostname=hostname,
+        editors_group=editors,
+        moderators_group=moderators,
+        collection=collection,
     )
     if logo is not None:
-        association.logo = _open_logo(logo, title=gettext("%(name)s logo") % {"name": name}, collection=collection)
+        association.logo = _open_logo(
+            logo, title=gettext("%(name)s logo") % {"name": name}, collection=collection
+        )
 
-    parent = home if main == home.locale.language_code else page_translation_ensure(page=home, language=main)
-    section = parent.add_child(instance=PartnerSectionPage(
-        title=name, slug=slug, association=association, intro=intros.get(main, ""), locale=locales[main], owner=user,
-    ))
+    parent = (
+        home
+        if main == home.locale.language_code
+        else page_translation_ensure(page=home, language=main)
+    )
+    section = parent.add_child(
+        instance=PartnerSectionPage(
+            title=name,
+            slug=slug,
+            association=association,
+            intro=intros.get(main, ""),
+            locale=locales[main],
+            owner=user,
+        )
+    )
     section.save_revision(user=user).publish(user=user)
     news_title = _in_language(main, _("News"))
-    news = section.add_child(instance=NewsIndexPage(
-        title=news_title, slug="news", locale=locales[main], owner=user, show_in_menus=True,
-    ))
+    news = section.add_child(
+        instance=NewsIndexPage(
+            title=news_title,
+            slug="news",
+            locale=locales[main],
+            owner=user,
+            show_in_menus=True,
+        )
+    )
     news.save_revision(user=user).publish(user=user)
     for language in languages[1:]:
         if home.locale.language_code != language:
@@ -281,31 +357,44 @@ def partner_section_create(
             strings[intros[main]] = intros[language]
         page_translation_create(page=section, language=language, strings=strings, user=user)
         page_translation_create(
-            page=news, language=language, strings={news_title: _in_language(language, _("News"))}, user=user
+            page=news,
+            language=language,
+            strings={news_title: _in_language(language, _("News"))},
+            user=user,
         )
 
     section_pages = list(PartnerSectionPage.objects.filter(association=association))
     page_codenames = [c for c in EDITOR_PAGE_PERMISSIONS if not (workflow and c == "publish_page")]
-    page_permissions = Permission.objects.filter(content_type__app_label="wagtailcore", codename__in=page_codenames)
+    page_permissions = Permission.objects.filter(
+        content_type__app_label="wagtailcore", codename__in=page_codenames
+    )
     GroupPagePermission.objects.bulk_create(
         GroupPagePermission(group=editors, page=page, permission=permission)
-        for page in section_pages for permission in page_permissions
+        for page in section_pages
+        for permission in page_permissions
     )
     for app_label, codename in EDITOR_COLLECTION_PERMISSIONS:
         GroupCollectionPermission.objects.create(
-            group=editors, collection=collection,
+            group=editors,
+            collection=collection,
             permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
         )
     for app_label, codename in EDITOR_GLOBAL_PERMISSIONS:
-        editors.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        editors.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
 
     if hostname:
         association.site = Site.objects.create(
             hostname=hostname, port=80, site_name=name, root_page=section, is_default_site=False
         )
     if workflow:
-        association.workflow = Workflow.objects.create(name=gettext("%(name)s: review by a second editor") % {"name": name})
-        task = SecondEditorApprovalTask.objects.create(name=gettext("%(name)s: second editor") % {"name": name})
+        association.workflow = Workflow.objects.create(
+            name=gettext("%(name)s: review by a second editor") % {"name": name}
+        )
+        task = SecondEditorApprovalTask.objects.create(
+            name=gettext("%(name)s: second editor") % {"name": name}
+        )
         task.groups.add(editors)
         WorkflowTask.objects.create(workflow=association.workflow, task=task, sort_order=0)
         for page in section_pages:
@@ -350,8 +439,12 @@ def partner_moderator_remove(*, association: PartnerAssociation, user) -> None:
 
 @transaction.atomic
 def partner_branding_update(
-    *, association: PartnerAssociation, region: str | None = None, accent_colour: str | None = None,
-    logo=None, clear_logo: bool = False,
+    *,
+    association: PartnerAssociation,
+    region: str | None = None,
+    accent_colour: str | None = None,
+    logo=None,
+    clear_logo: bool = False,
 ) -> PartnerAssociation:
     """Change an association's region, accent colour or logo (an Image, or a new upload)."""
     if region is not None:
@@ -370,7 +463,9 @@ def partner_branding_update(
         association.logo = logo
     elif logo is not None:
         association.logo = _open_logo(
-            logo, title=gettext("%(name)s logo") % {"name": association.name}, collection=association.collection
+            logo,
+            title=gettext("%(name)s logo") % {"name": association.name},
+            collection=association.collection,
         )
     association.save()
     return association

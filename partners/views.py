@@ -39,7 +39,10 @@ class OnboardView(WagtailAdminTemplateMixin, FormView):
     header_icon = "group"
     breadcrumbs_items = [
         *WagtailAdminTemplateMixin.breadcrumbs_items,
-        {"url": reverse_lazy("partnerassociations:index"), "label": gettext_lazy("Partner associations")},
+        {
+            "url": reverse_lazy("partnerassociations:index"),
+            "label": gettext_lazy("Partner associations"),
+        },
     ]
 
     def dispatch(self, request, *args, **kwargs):
@@ -98,7 +101,11 @@ def check_submit_page(request, page_id, **kwargs) -> bool:
     page = get_object_or_404(Page, pk=page_id)
     locales = None
     if request.method == "POST":
-        locales = list(Locale.objects.filter(pk__in=[v for v in request.POST.getlist("locales") if v.isdigit()]))
+        locales = list(
+            Locale.objects.filter(
+                pk__in=[v for v in request.POST.getlist("locales") if v.isdigit()]
+            )
+        )
     return permissions.can_submit_page_translation(request.user, page, locales)
 
 
@@ -116,7 +123,9 @@ def check_update(request, translation_source_id, **kwargs) -> bool:
     source = get_object_or_404(TranslationSource, pk=translation_source_id)
     instance = source.get_source_instance()
     if isinstance(instance, Page):
-        publish = bool(request.POST.get("publish_translations")) if request.method == "POST" else False
+        publish = (
+            bool(request.POST.get("publish_translations")) if request.method == "POST" else False
+        )
         return permissions.can_sync_page_translations(request.user, instance, publish=publish)
     return permissions.can_submit_snippet_translation(request.user, type(instance))
 
@@ -124,7 +133,9 @@ def check_update(request, translation_source_id, **kwargs) -> bool:
 def check_snippet_api(request, app_label, model_name, **kwargs) -> bool:
     from wagtail.snippets.views.snippets import get_snippet_model_from_url_params
 
-    return permissions.can_list_snippets(request.user, get_snippet_model_from_url_params(app_label, model_name))
+    return permissions.can_list_snippets(
+        request.user, get_snippet_model_from_url_params(app_label, model_name)
+    )
 
 
 def check_report(request, **kwargs) -> bool:

@@ -23,8 +23,10 @@ class BrandingEditView(generic.EditView):
         data = self.form.cleaned_data
         return partner_branding_update(
             association=PartnerAssociation.objects.get(pk=self.object.pk),
-            region=data["region"], accent_colour=data["accent_colour"],
-            logo=data.get("logo"), clear_logo=data.get("logo") is None,
+            region=data["region"],
+            accent_colour=data["accent_colour"],
+            logo=data.get("logo"),
+            clear_logo=data.get("logo") is None,
         )
 
     def form_valid(self, form):
@@ -119,23 +121,46 @@ def guard_wagtail_localize_urls():
     report_view = report.TranslationsReportView.as_view()
     report_results = report.TranslationsReportView.as_view(results_only=True)
     return [
-        path("localize/submit/page/<int:page_id>/",
-             guarded(submit_translations.SubmitPageTranslationView.as_view(), views.check_submit_page),
-             name="partners_guard_submit_page_translation"),
-        path("localize/submit/snippet/<slug:app_label>/<slug:model_name>/<str:pk>/",
-             guarded(submit_translations.SubmitSnippetTranslationView.as_view(), views.check_submit_snippet),
-             name="partners_guard_submit_snippet_translation"),
-        path("localize/update/<int:translation_source_id>/",
-             guarded(update_translations.UpdateTranslationsView.as_view(), views.check_update),
-             name="partners_guard_update_translations"),
-        path("localize/reports/translations/", guarded(report_view, views.check_report),
-             name="partners_guard_translations_report"),
-        path("localize/reports/translations/results/", guarded(report_results, views.check_report),
-             name="partners_guard_translations_report_results"),
-        path("localize/api/snippets/<slug:app_label>/<slug:model_name>/",
-             guarded(snippets_api.SnippetViewSet.as_view({"get": "list"}), views.check_snippet_api),
-             name="partners_guard_snippets_api_listing"),
-        path("localize/api/snippets/<slug:app_label>/<slug:model_name>/<str:pk>/",
-             guarded(snippets_api.SnippetViewSet.as_view({"get": "retrieve"}), views.check_snippet_api),
-             name="partners_guard_snippets_api_detail"),
+        path(
+            "localize/submit/page/<int:page_id>/",
+            guarded(
+                submit_translations.SubmitPageTranslationView.as_view(), views.check_submit_page
+            ),
+            name="partners_guard_submit_page_translation",
+        ),
+        path(
+            "localize/submit/snippet/<slug:app_label>/<slug:model_name>/<str:pk>/",
+            guarded(
+                submit_translations.SubmitSnippetTranslationView.as_view(),
+                views.check_submit_snippet,
+            ),
+            name="partners_guard_submit_snippet_translation",
+        ),
+        path(
+            "localize/update/<int:translation_source_id>/",
+            guarded(update_translations.UpdateTranslationsView.as_view(), views.check_update),
+            name="partners_guard_update_translations",
+        ),
+        path(
+            "localize/reports/translations/",
+            guarded(report_view, views.check_report),
+            name="partners_guard_translations_report",
+        ),
+        path(
+            "localize/reports/translations/results/",
+            guarded(report_results, views.check_report),
+            name="partners_guard_translations_report_results",
+        ),
+        path(
+            "localize/api/snippets/<slug:app_label>/<slug:model_name>/",
+            guarded(snippets_api.SnippetViewSet.as_view({"get": "list"}), views.check_snippet_api),
+            name="partners_guard_snippets_api_listing",
+        ),
+        path(
+            "localize/api/snippets/<slug:app_label>/<slug:model_name>/<str:pk>/",
+            guarded(
+                snippets_api.SnippetViewSet.as_view({"get": "retrieve"}), views.check_snippet_api
+            ),
+            name="partners_guard_snippets_api_detail",
+        ),
     ]

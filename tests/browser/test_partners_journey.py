@@ -10,20 +10,27 @@ from tests.factories import TEST_PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_partner_editor_publishes_own_page_and_is_refused_the_other(live_asgi, new_context, site_tree):
+def test_partner_editor_publishes_own_page_and_is_refused_the_other(
+    live_asgi, new_context, site_tree
+):
     from partners.models import PartnerPage
     from tests.factories import create_partner, partner_editor
 
     a = create_partner(name="Lagoon Cities Alliance", region="africa", languages=["en", "fr"])
     b = create_partner(name="Monsoon Cities Forum", region="asia", languages=["en"])
-    page_a = a.section.add_child(instance=PartnerPage(title="Coastal programme", slug="coastal-programme"))
+    page_a = a.section.add_child(
+        instance=PartnerPage(title="Coastal programme", slug="coastal-programme")
+    )
     page_a.save_revision().publish()
-    page_b = b.section.add_child(instance=PartnerPage(title="Monsoon programme", slug="monsoon-programme"))
+    page_b = b.section.add_child(
+        instance=PartnerPage(title="Monsoon programme", slug="monsoon-programme")
+    )
     page_b.save_revision().publish()
     editor = partner_editor(a, username="amara", display_name="Amara Diallo")
 
     page = new_context().new_page()
-    page.goto(f"{live_asgi.url}/admin/login/")
+    response = page.goto(f"{live_asgi.url}/admin/login/")
+    assert response.status == 200, page.content()[:3000]
     page.fill("input[name=username]", editor.username)
     page.fill("input[name=password]", TEST_PASSWORD)
     page.click("form button[type=submit]")

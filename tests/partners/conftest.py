@@ -45,38 +45,64 @@ class World:
 
     def user(self, role: str):
         return {
-            "editor_a": self.a.editor, "moderator_a": self.a.moderator, "editor_b": self.b.editor,
-            "member": self.member, "admin": self.admin,
+            "editor_a": self.a.editor,
+            "moderator_a": self.a.moderator,
+            "editor_b": self.b.editor,
+            "member": self.member,
+            "admin": self.admin,
         }[role]
 
 
 def build_side(key: str, *, region: str, languages) -> Side:
     marker = f"zq{key}secret"
-    association = create_partner(name=f"Association {key}", slug=f"assoc-{key.lower()}", region=region,
-                                 languages=languages)
+    association = create_partner(
+        name=f"Association {key}", slug=f"assoc-{key.lower()}", region=region, languages=languages
+    )
     section = association.section
     editor = partner_editor(association, username=f"editor{key.lower()}")
     moderator = partner_moderator(association, username=f"moderator{key.lower()}")
-    regional = section.add_child(instance=PartnerPage(title=f"Regional page {key}", slug=f"regional-{key.lower()}",
-                                                      intro="Published text."))
+    regional = section.add_child(
+        instance=PartnerPage(
+            title=f"Regional page {key}", slug=f"regional-{key.lower()}", intro="Published text."
+        )
+    )
     regional.save_revision().publish()
     regional.title = f"{marker} regional draft title"
     regional.save_revision()
     news_index = NewsIndexPage.objects.child_of(section).get()
-    draft_news = news_index.add_child(instance=NewsPage(title=f"{marker} draft news", slug="draft-news", live=False))
+    draft_news = news_index.add_child(
+        instance=NewsPage(title=f"{marker} draft news", slug="draft-news", live=False)
+    )
     draft_news.save_revision()
-    image = get_image_model().objects.create(title=f"{marker} image", file=get_test_image_file(),
-                                             collection=association.collection)
-    document = get_document_model().objects.create(title=f"{marker} document",
-                                                   file=ContentFile(b"minutes", name=f"{key}.txt"),
-                                                   collection=association.collection)
-    return Side(key, association, section.specific, Page.objects.get(pk=regional.pk).specific, news_index,
-                Page.objects.get(pk=draft_news.pk).specific, image, document, editor, moderator)
+    image = get_image_model().objects.create(
+        title=f"{marker} image", file=get_test_image_file(), collection=association.collection
+    )
+    document = get_document_model().objects.create(
+        title=f"{marker} document",
+        file=ContentFile(b"minutes", name=f"{key}.txt"),
+        collection=association.collection,
+    )
+    return Side(
+        key,
+        association,
+        section.specific,
+        Page.objects.get(pk=regional.pk).specific,
+        news_index,
+        Page.objects.get(pk=draft_news.pk).specific,
+        image,
+        document,
+        editor,
+        moderator,
+    )
 
 
 @pytest.fixture
 def world(site_tree):
     a = build_side("A", region="africa", languages=["en", "fr"])
     b = build_side("B", region="asia", languages=["en", "ar"])
-    return World(a=a, b=b, member=UserFactory(username="plainmember"),
-                 admin=UserFactory(username="siteadmin", is_superuser=True, is_staff=True))
+    return World(
+        a=a,
+        b=b,
+        member=UserFactory(username="plainmember"),
+        admin=UserFactory(username="siteadmin", is_superuser=True, is_staff=True),
+    )

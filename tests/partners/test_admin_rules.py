@@ -1,4 +1,4 @@
-"""Admin rules beyond the matrix: the section page, the review workflow, wagtail-localize, the API."""
+"""Admin rules beyond the matrix: section page, review workflow, wagtail-localize, the API."""
 
 import pytest
 from django.test import Client
@@ -14,18 +14,29 @@ from tests.partners.test_isolation import page_form
 def test_editors_edit_and_publish_their_section_page_but_cannot_remove_or_move_it(client, world):
     client.force_login(world.a.editor)
     section = world.a.section
-    response = client.post(f"/admin/pages/{section.pk}/edit/",
-                           page_form(section, intro="New intro", **{"action-publish": "action-publish"}))
+    response = client.post(
+        f"/admin/pages/{section.pk}/edit/",
+        page_form(section, intro="New intro", **{"action-publish": "action-publish"}),
+    )
     assert response.status_code == 302
     assert PartnerSectionPage.objects.get(pk=section.pk).intro == "New intro"
-    for url in (f"/admin/pages/{section.pk}/delete/", f"/admin/pages/{section.pk}/move/",
-                f"/admin/pages/{section.pk}/copy/", f"/admin/pages/{section.pk}/unpublish/"):
+    for url in (
+        f"/admin/pages/{section.pk}/delete/",
+        f"/admin/pages/{section.pk}/move/",
+        f"/admin/pages/{section.pk}/copy/",
+        f"/admin/pages/{section.pk}/unpublish/",
+    ):
         assert client.get(url)["Location"] == "/admin/", url
         assert client.post(url)["Location"] == "/admin/", url
     assert PartnerSectionPage.objects.get(pk=section.pk).live
     # Nobody creates a section page by hand: onboarding does (with its groups and rights).
     client.force_login(world.admin)
-    assert client.get(f"/admin/pages/add/partners/partnersectionpage/{section.get_parent().pk}/").status_code == 302
+    assert (
+        client.get(
+            f"/admin/pages/add/partners/partnersectionpage/{section.get_parent().pk}/"
+        ).status_code
+        == 302
+    )
     assert client.get(f"/admin/pages/{section.pk}/delete/").status_code == 200  # a site admin may
 
 
@@ -34,7 +45,9 @@ def test_page_chooser_by_type_does_not_start_in_another_section(client, site_tre
     # Only B has regional pages: Wagtail would open the chooser at B's section.
     a = create_partner(name="Assoc A", languages=["en"])
     b = create_partner(name="Assoc B", languages=["en"])
-    b.section.add_child(instance=PartnerPage(title="B only page", slug="b-only")).save_revision().publish()
+    b.section.add_child(
+        instance=PartnerPage(title="B only page", slug="b-only")
+    ).save_revision().publish()
     client.force_login(partner_editor(a))
     response = client.get("/admin/choose-page/?page_type=partners.partnerpage")
     assert response.status_code == 302 and response["Location"] == "/admin/"
@@ -56,14 +69,21 @@ def test_an_editor_with_one_language_is_kept_in_their_section(client, site_tree)
 def test_second_editor_review_workflow(client, site_tree):
     association = create_partner(name="Reviewed Association", languages=["en"], workflow=True)
     author, reviewer = partner_editor(association), partner_editor(association)
-    page = association.section.add_child(instance=PartnerPage(title="Draft", slug="draft", live=False))
+    page = association.section.add_child(
+        instance=PartnerPage(title="Draft", slug="draft", live=False)
+    )
     page.save_revision()
 
     client.force_login(author)
     # No direct publishing: the author's "publish" is ignored; submitting starts the review.
-    client.post(f"/admin/pages/{page.pk}/edit/", page_form(page, **{"action-publish": "action-publish"}))
+    client.post(
+        f"/admin/pages/{page.pk}/edit/", page_form(page, **{"action-publish": "action-publish"})
+    )
     assert not Page.objects.get(pk=page.pk).live
-    client.post(f"/admin/pages/{page.pk}/edit/", page_form(page, title="For review", **{"action-submit": "1"}))
+    client.post(
+        f"/admin/pages/{page.pk}/edit/",
+        page_form(page, title="For review", **{"action-submit": "1"}),
+    )
     state = WorkflowState.objects.get(base_content_type__model="page", object_id=str(page.pk))
     task_state = state.current_task_state
     assert state.requested_by == author and task_state.status == "in_progress"
@@ -112,7 +132,9 @@ def test_translating_own_page_works_and_into_another_section_does_not(client, wo
     translated = regional.get_translation(fr)
     assert translated.get_parent().pk == world.a.section.get_translation(fr).pk
     # B's page cannot be sent for translation at all.
-    response = client.post(f"/admin/localize/submit/page/{world.b.regional.pk}/", {"locales": [fr.pk]})
+    response = client.post(
+        f"/admin/localize/submit/page/{world.b.regional.pk}/", {"locales": [fr.pk]}
+    )
     assert response["Location"] == "/admin/"
     assert world.b.regional.get_translation_or_none(fr) is None
 
@@ -133,4 +155,6 @@ def test_drafts_are_not_served_publicly(client, world):
     url = "/en" + world.b.draft_news.url_path.removeprefix("/home")
     assert client.get(url).status_code == 404
     # (the query itself is echoed back; titles would follow it with a space)
-    assert f"{world.b.marker} " not in client.get("/en/search/?q=" + world.b.marker).content.decode()
+    assert (
+        f"{world.b.marker} " not in client.get("/en/search/?q=" + world.b.marker).content.decode()
+    )

@@ -20,12 +20,17 @@ def test_three_associations_in_three_regions_with_two_languages_each(partners_de
     associations = {a.slug: a for a in PartnerAssociation.objects.all()}
     assert {a.region for a in associations.values()} == {"africa", "americas", "asia"}
     for association in associations.values():
-        languages = set(association.section_pages.live().values_list("locale__language_code", flat=True))
+        languages = set(
+            association.section_pages.live().values_list("locale__language_code", flat=True)
+        )
         assert languages == set(association.languages) and len(languages) >= 2
         for language in association.languages:
-            assert NewsPage.objects.live().descendant_of(
-                association.section_pages.get(locale__language_code=language)
-            ).count() == 2
+            assert (
+                NewsPage.objects.live()
+                .descendant_of(association.section_pages.get(locale__language_code=language))
+                .count()
+                == 2
+            )
         assert association.editors_group.user_set.count() >= 1
         assert association.moderators_group.user_set.count() >= 1
 
@@ -35,7 +40,11 @@ def test_the_demo_editor_edits_the_latin_american_section(partners_demo):
     association = PartnerAssociation.objects.get(region="americas")
     assert association.editors_group.user_set.filter(username="editor").exists()
     assert association.editors_group.user_set.count() == 2
-    assert not PartnerAssociation.objects.exclude(pk=association.pk).filter(editors_group__user__username="editor").exists()
+    assert (
+        not PartnerAssociation.objects.exclude(pk=association.pk)
+        .filter(editors_group__user__username="editor")
+        .exists()
+    )
 
 
 @pytest.mark.django_db
@@ -59,22 +68,30 @@ def test_translations_are_real(partners_demo, client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "pt", "ar"])
-def test_partners_index_lists_every_section_in_every_language(partners_demo, client, language):
-    assert PartnersIndexPage.objects.live().filter(locale__language_code=language).exists()
-    response = client.get(f"/{language}/partners/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    for association in PartnerAssociation.objects.all():
-        assert association.name in html
-    # the main navigation links the index
-    assert f'href="/{language}/partners/"' in html
+def test_partners_index_lists_every_section_in_every_language(partners_demo, client):
+    for language in ("en", "de", "fr", "es", "pt", "ar"):
+        assert PartnersIndexPage.objects.live().filter(locale__language_code=language).exists()
+        response = client.get(f"/{language}/partners/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        for association in PartnerAssociation.objects.all():
+            assert association.name in html, (language, association)
+        # the main navigation links the index
+        assert f'href="/{language}/partners/"' in html, language
 
 
 @pytest.mark.django_db
 def test_seed_is_idempotent(partners_demo):
     from partners.demo import seed
 
-    counts = (Page.objects.count(), PartnerAssociation.objects.count(), PartnerSectionPage.objects.count())
+    counts = (
+        Page.objects.count(),
+        PartnerAssociation.objects.count(),
+        PartnerSectionPage.objects.count(),
+    )
     seed()
-    assert (Page.objects.count(), PartnerAssociation.objects.count(), PartnerSectionPage.objects.count()) == counts
+    assert (
+        Page.objects.count(),
+        PartnerAssociation.objects.count(),
+        PartnerSectionPage.objects.count(),
+    ) == counts

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the expected table is one row per action)
 """The isolation matrix: (editor A, moderator A, editor B, member, site admin) x (admin action)
 over association A's and association B's objects, with the exact expected outcome per cell.
 
@@ -29,15 +30,26 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
-OK, DENIED, LOGIN, DONE, REFUSED, SEEN, HIDDEN = "OK", "DENIED", "LOGIN", "DONE", "REFUSED", "SEEN", "HIDDEN"
+OK, DENIED, LOGIN, DONE, REFUSED, SEEN, HIDDEN = (
+    "OK",
+    "DENIED",
+    "LOGIN",
+    "DONE",
+    "REFUSED",
+    "SEEN",
+    "HIDDEN",
+)
 NOT_FOUND, BAD_REQUEST = "NOT_FOUND", "BAD_REQUEST"
 ROLES = ["editor_a", "moderator_a", "editor_b", "member", "admin"]
 
 
 def page_form(page, **overrides):
     data = {
-        "title": page.title, "slug": page.slug, "intro": getattr(page, "intro", ""),
-        "body": streamfield([]), "comments": inline_formset([]),
+        "title": page.title,
+        "slug": page.slug,
+        "intro": getattr(page, "intro", ""),
+        "body": streamfield([]),
+        "comments": inline_formset([]),
     }
     if hasattr(page, "date"):
         data["date"] = str(page.date)
@@ -46,15 +58,28 @@ def page_form(page, **overrides):
 
 
 def png_upload():
-    return SimpleUploadedFile("upload.png", get_test_image_file().file.getvalue(), content_type="image/png")
+    return SimpleUploadedFile(
+        "upload.png", get_test_image_file().file.getvalue(), content_type="image/png"
+    )
 
 
 def group_form(group, permission):
     """The group edit form with no object permissions (management forms only) plus `permission`."""
     data = {"name": group.name, "permissions": [permission.pk]}
-    for prefix in ("page_permissions", "collection_permissions", "image_permissions", "document_permissions"):
-        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0,
-                     f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})
+    for prefix in (
+        "page_permissions",
+        "collection_permissions",
+        "image_permissions",
+        "document_permissions",
+    ):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": 0,
+                f"{prefix}-INITIAL_FORMS": 0,
+                f"{prefix}-MIN_NUM_FORMS": 0,
+                f"{prefix}-MAX_NUM_FORMS": 1000,
+            }
+        )
     return data
 
 
@@ -83,101 +108,223 @@ ACTIONS = [
     # --- page explorer and editor -------------------------------------------------------
     Action("explorer: section listing", get(lambda w, s, u: f"/admin/pages/{s.section.pk}/")),
     Action("explorer: draft page", get(lambda w, s, u: f"/admin/pages/{s.draft_news.pk}/")),
-    Action("admin page search", get(lambda w, s, u: f"/admin/pages/search/?q={s.marker}"), "content",
-           marker=lambda s: s.marker),
+    Action(
+        "admin page search",
+        get(lambda w, s, u: f"/admin/pages/search/?q={s.marker}"),
+        "content",
+        marker=lambda s: s.marker,
+    ),
     Action("dashboard", get(lambda w, s, u: "/admin/"), "content", marker=lambda s: s.marker),
     Action("edit view", get(lambda w, s, u: f"/admin/pages/{s.regional.pk}/edit/")),
     Action(
-        "publish", lambda c, w, s, u: c.post(
+        "publish",
+        lambda c, w, s, u: c.post(
             f"/admin/pages/{s.regional.pk}/edit/",
-            page_form(s.regional, title="Republished title", **{"action-publish": "action-publish"}),
-        ), "write",
+            page_form(
+                s.regional, title="Republished title", **{"action-publish": "action-publish"}
+            ),
+        ),
+        "write",
         effect=lambda w, s: Page.objects.get(pk=s.regional.pk).title == "Republished title",
     ),
-    Action("add child page", get(lambda w, s, u: f"/admin/pages/add/partners/partnerpage/{s.section.pk}/")),
+    Action(
+        "add child page",
+        get(lambda w, s, u: f"/admin/pages/add/partners/partnerpage/{s.section.pk}/"),
+    ),
     Action("move: choose destination", get(lambda w, s, u: f"/admin/pages/{s.regional.pk}/move/")),
     Action(
-        "move into the other section", lambda c, w, s, u: c.post(
+        "move into the other section",
+        lambda c, w, s, u: c.post(
             f"/admin/pages/{s.regional.pk}/move/{other(w, s).section.pk}/confirm/"
-        ), "write",
-        effect=lambda w, s: Page.objects.get(pk=s.regional.pk).get_parent().pk == other(w, s).section.pk,
+        ),
+        "write",
+        effect=lambda w, s: (
+            Page.objects.get(pk=s.regional.pk).get_parent().pk == other(w, s).section.pk
+        ),
     ),
     Action("copy form", get(lambda w, s, u: f"/admin/pages/{s.regional.pk}/copy/")),
     Action(
-        "copy into the other section", lambda c, w, s, u: c.post(
+        "copy into the other section",
+        lambda c, w, s, u: c.post(
             f"/admin/pages/{s.regional.pk}/copy/",
-            {"new_title": "Copied", "new_slug": "copied", "new_parent_page": other(w, s).section.pk},
-        ), "write",
-        effect=lambda w, s: Page.objects.child_of(other(w, s).section).filter(slug="copied").exists(),
+            {
+                "new_title": "Copied",
+                "new_slug": "copied",
+                "new_parent_page": other(w, s).section.pk,
+            },
+        ),
+        "write",
+        effect=lambda w, s: (
+            Page.objects.child_of(other(w, s).section).filter(slug="copied").exists()
+        ),
     ),
     Action("delete: confirmation", get(lambda w, s, u: f"/admin/pages/{s.regional.pk}/delete/")),
     Action(
-        "delete draft page", lambda c, w, s, u: c.post(f"/admin/pages/{s.draft_news.pk}/delete/"), "write",
+        "delete draft page",
+        lambda c, w, s, u: c.post(f"/admin/pages/{s.draft_news.pk}/delete/"),
+        "write",
         effect=lambda w, s: not Page.objects.filter(pk=s.draft_news.pk).exists(),
     ),
     Action(
-        "unpublish", lambda c, w, s, u: c.post(f"/admin/pages/{s.regional.pk}/unpublish/"), "write",
+        "unpublish",
+        lambda c, w, s, u: c.post(f"/admin/pages/{s.regional.pk}/unpublish/"),
+        "write",
         effect=lambda w, s: not Page.objects.get(pk=s.regional.pk).live,
     ),
     Action("history", get(lambda w, s, u: f"/admin/pages/{s.regional.pk}/history/")),
-    Action("revision view", get(lambda w, s, u: f"/admin/pages/{s.regional.pk}/revisions/{revisions(s.regional)[-1]}/view/")),
-    Action("revisions compare", get(
-        lambda w, s, u: "/admin/pages/{}/revisions/compare/{}...{}/".format(s.regional.pk, *revisions(s.regional)[-2:])
-    )),
-    Action("preview", lambda c, w, s, u: c.post(f"/admin/pages/{s.regional.pk}/edit/preview/", page_form(s.regional))),
-    Action("bulk delete confirmation", get(lambda w, s, u: f"/admin/bulk/wagtailcore/page/delete/?id={s.draft_news.pk}"),
-           "content", marker=lambda s: s.marker),
-    Action("site history report", get(lambda w, s, u: "/admin/reports/site-history/"), "content",
-           marker=lambda s: s.marker),
-    Action("page types usage report", get(lambda w, s, u: "/admin/reports/page-types-usage/"), "content",
-           marker=lambda s: s.marker),
+    Action(
+        "revision view",
+        get(
+            lambda w, s, u: (
+                f"/admin/pages/{s.regional.pk}/revisions/{revisions(s.regional)[-1]}/view/"
+            )
+        ),
+    ),
+    Action(
+        "revisions compare",
+        get(
+            lambda w, s, u: "/admin/pages/{}/revisions/compare/{}...{}/".format(
+                s.regional.pk, *revisions(s.regional)[-2:]
+            )
+        ),
+    ),
+    Action(
+        "preview",
+        lambda c, w, s, u: c.post(
+            f"/admin/pages/{s.regional.pk}/edit/preview/", page_form(s.regional)
+        ),
+    ),
+    Action(
+        "bulk delete confirmation",
+        get(lambda w, s, u: f"/admin/bulk/wagtailcore/page/delete/?id={s.draft_news.pk}"),
+        "content",
+        marker=lambda s: s.marker,
+    ),
+    Action(
+        "site history report",
+        get(lambda w, s, u: "/admin/reports/site-history/"),
+        "content",
+        marker=lambda s: s.marker,
+    ),
+    Action(
+        "page types usage report",
+        get(lambda w, s, u: "/admin/reports/page-types-usage/"),
+        "content",
+        marker=lambda s: s.marker,
+    ),
     # --- page chooser and the admin API ---------------------------------------------------
-    Action("page chooser: browse section", get(lambda w, s, u: f"/admin/choose-page/{s.section.pk}/")),
-    Action("page chooser: browse news (drafts)", get(lambda w, s, u: f"/admin/choose-page/{s.news_index.pk}/")),
-    Action("page chooser: search", get(lambda w, s, u: f"/admin/choose-page/search/?q={s.marker}"), "content",
-           marker=lambda s: s.marker),
-    Action("admin API: draft page", get(lambda w, s, u: f"/admin/api/main/pages/{s.draft_news.pk}/")),
-    Action("admin API: news listing", get(lambda w, s, u: f"/admin/api/main/pages/?child_of={s.news_index.pk}"),
-           "content", marker=lambda s: s.marker),
+    Action(
+        "page chooser: browse section", get(lambda w, s, u: f"/admin/choose-page/{s.section.pk}/")
+    ),
+    Action(
+        "page chooser: browse news (drafts)",
+        get(lambda w, s, u: f"/admin/choose-page/{s.news_index.pk}/"),
+    ),
+    Action(
+        "page chooser: search",
+        get(lambda w, s, u: f"/admin/choose-page/search/?q={s.marker}"),
+        "content",
+        marker=lambda s: s.marker,
+    ),
+    Action(
+        "admin API: draft page", get(lambda w, s, u: f"/admin/api/main/pages/{s.draft_news.pk}/")
+    ),
+    Action(
+        "admin API: news listing",
+        get(lambda w, s, u: f"/admin/api/main/pages/?child_of={s.news_index.pk}"),
+        "content",
+        marker=lambda s: s.marker,
+    ),
     # --- wagtail-localize -------------------------------------------------------------------
-    Action("localize: translate page", get(lambda w, s, u: f"/admin/localize/submit/page/{s.regional.pk}/")),
-    Action("localize: sync translations", get(lambda w, s, u: f"/admin/localize/update/{source_id(s.section)}/")),
-    Action("localize: translations report", get(lambda w, s, u: "/admin/localize/reports/translations/")),
+    Action(
+        "localize: translate page",
+        get(lambda w, s, u: f"/admin/localize/submit/page/{s.regional.pk}/"),
+    ),
+    Action(
+        "localize: sync translations",
+        get(lambda w, s, u: f"/admin/localize/update/{source_id(s.section)}/"),
+    ),
+    Action(
+        "localize: translations report",
+        get(lambda w, s, u: "/admin/localize/reports/translations/"),
+    ),
     # --- images and documents ---------------------------------------------------------------
-    Action("image listing", get(lambda w, s, u: "/admin/images/"), "content", marker=lambda s: s.marker),
+    Action(
+        "image listing", get(lambda w, s, u: "/admin/images/"), "content", marker=lambda s: s.marker
+    ),
     Action("image edit", get(lambda w, s, u: f"/admin/images/{s.image.pk}/")),
     Action(
-        "image delete", lambda c, w, s, u: c.post(f"/admin/images/{s.image.pk}/delete/"), "write",
+        "image delete",
+        lambda c, w, s, u: c.post(f"/admin/images/{s.image.pk}/delete/"),
+        "write",
         effect=lambda w, s: not get_image_model().objects.filter(pk=s.image.pk).exists(),
     ),
     Action(
-        "image upload into collection", lambda c, w, s, u: c.post(
+        "image upload into collection",
+        lambda c, w, s, u: c.post(
             "/admin/images/add/",
             {"title": "uploaded", "file": png_upload(), "collection": s.association.collection_id},
-        ), "write",
-        effect=lambda w, s: get_image_model().objects.filter(title="uploaded", collection=s.association.collection).exists(),
+        ),
+        "write",
+        effect=lambda w, s: (
+            get_image_model()
+            .objects.filter(title="uploaded", collection=s.association.collection)
+            .exists()
+        ),
     ),
-    Action("image chooser", get(lambda w, s, u: "/admin/images/chooser/"), "content", marker=lambda s: s.marker),
-    Action("image chooser: choose", get(lambda w, s, u: f"/admin/images/chooser/chosen/{s.image.pk}/")),
-    Action("document listing", get(lambda w, s, u: "/admin/documents/"), "content", marker=lambda s: s.marker),
+    Action(
+        "image chooser",
+        get(lambda w, s, u: "/admin/images/chooser/"),
+        "content",
+        marker=lambda s: s.marker,
+    ),
+    Action(
+        "image chooser: choose", get(lambda w, s, u: f"/admin/images/chooser/chosen/{s.image.pk}/")
+    ),
+    Action(
+        "document listing",
+        get(lambda w, s, u: "/admin/documents/"),
+        "content",
+        marker=lambda s: s.marker,
+    ),
     Action("document edit", get(lambda w, s, u: f"/admin/documents/edit/{s.document.pk}/")),
-    Action("document chooser", get(lambda w, s, u: "/admin/documents/chooser/"), "content", marker=lambda s: s.marker),
-    Action("document chooser: choose", get(lambda w, s, u: f"/admin/documents/chooser/chosen/{s.document.pk}/")),
+    Action(
+        "document chooser",
+        get(lambda w, s, u: "/admin/documents/chooser/"),
+        "content",
+        marker=lambda s: s.marker,
+    ),
+    Action(
+        "document chooser: choose",
+        get(lambda w, s, u: f"/admin/documents/chooser/chosen/{s.document.pk}/"),
+    ),
     # --- rights ---------------------------------------------------------------------------------
     Action("users admin", get(lambda w, s, u: "/admin/users/")),
     Action("edit own user account", get(lambda w, s, u: f"/admin/users/edit/{u.pk}/")),
-    Action("groups admin: editors' group", get(lambda w, s, u: f"/admin/groups/edit/{s.association.editors_group_id}/")),
     Action(
-        "grant the editors' group a permission", lambda c, w, s, u: c.post(
+        "groups admin: editors' group",
+        get(lambda w, s, u: f"/admin/groups/edit/{s.association.editors_group_id}/"),
+    ),
+    Action(
+        "grant the editors' group a permission",
+        lambda c, w, s, u: c.post(
             f"/admin/groups/edit/{s.association.editors_group_id}/",
-            group_form(s.association.editors_group, Permission.objects.get(codename="change_group")),
-        ), "write",
-        effect=lambda w, s: s.association.editors_group.permissions.filter(codename="change_group").exists(),
+            group_form(
+                s.association.editors_group, Permission.objects.get(codename="change_group")
+            ),
+        ),
+        "write",
+        effect=lambda w, s: s.association.editors_group.permissions.filter(
+            codename="change_group"
+        ).exists(),
     ),
     Action("collections admin", get(lambda w, s, u: "/admin/collections/")),
     Action("sites admin", get(lambda w, s, u: "/admin/sites/")),
     Action("onboarding view", get(lambda w, s, u: "/admin/partners/new/")),
-    Action("association branding edit", get(lambda w, s, u: f"/admin/partners/edit/{s.association.pk}/")),
+    Action(
+        "association branding edit",
+        get(lambda w, s, u: f"/admin/partners/edit/{s.association.pk}/"),
+    ),
 ]
 
 
@@ -187,6 +334,7 @@ def source_id(page):
     return TranslationSource.objects.get_for_instance(page).pk
 
 
+# fmt: off
 # What must happen, per action: (editor A, moderator A, editor B, member, site admin), each
 # as (on A's object, on B's object).
 EXPECTED = {
@@ -238,6 +386,7 @@ EXPECTED = {
     "onboarding view":                  [(DENIED, DENIED), (LOGIN, LOGIN), (DENIED, DENIED), (LOGIN, LOGIN), (OK, OK)],
     "association branding edit":        [(DENIED, DENIED), (LOGIN, LOGIN), (DENIED, DENIED), (LOGIN, LOGIN), (OK, OK)],
 }
+# fmt: on
 
 
 def classify(response) -> str:
@@ -287,5 +436,11 @@ def test_isolation_matrix(client, world, role):
         for key, side in (("A", world.a), ("B", world.b)):
             actual[(action.name, key)] = run_cell(client, world, action, side, user)
             expected[(action.name, key)] = EXPECTED[action.name][index][0 if key == "A" else 1]
-    wrong = {cell: f"expected {expected[cell]}, got {actual[cell]}" for cell in expected if actual[cell] != expected[cell]}
-    assert not wrong, "\n".join(f"{role} | {name} | {key}: {msg}" for (name, key), msg in wrong.items())
+    wrong = {
+        cell: f"expected {expected[cell]}, got {actual[cell]}"
+        for cell in expected
+        if actual[cell] != expected[cell]
+    }
+    assert not wrong, "\n".join(
+        f"{role} | {name} | {key}: {msg}" for (name, key), msg in wrong.items()
+    )

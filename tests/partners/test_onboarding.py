@@ -36,8 +36,13 @@ def snapshot():
 
 
 def onboard(**overrides):
-    kwargs = {"name": "Savanna Towns Network", "slug": "savanna-towns", "region": "africa",
-              "languages": ["en", "fr"], "hostname": "savanna.example.org"}
+    kwargs = {
+        "name": "Savanna Towns Network",
+        "slug": "savanna-towns",
+        "region": "africa",
+        "languages": ["en", "fr"],
+        "hostname": "savanna.example.org",
+    }
     kwargs.update(overrides)
     return partner_section_create(**kwargs)
 
@@ -49,7 +54,9 @@ def test_onboarding_creates_exactly_the_expected_objects(site_tree):
     after = snapshot()
 
     new_pages = Page.objects.filter(pk__in=after["pages"] - before["pages"])
-    described = sorted((p.specific_class.__name__, p.locale.language_code, p.url_path, p.live) for p in new_pages)
+    described = sorted(
+        (p.specific_class.__name__, p.locale.language_code, p.url_path, p.live) for p in new_pages
+    )
     assert described == [
         ("HomePage", "fr", "/home-fr/", True),  # the French home the French section needs
         ("NewsIndexPage", "en", "/home/savanna-towns/news/", True),
@@ -65,10 +72,17 @@ def test_onboarding_creates_exactly_the_expected_objects(site_tree):
 
     # Two groups, nothing else.
     editors, moderators = association.editors_group, association.moderators_group
-    assert set(Group.objects.filter(pk__in=after["groups"] - before["groups"])) == {editors, moderators}
-    assert (editors.name, moderators.name) == ("Savanna Towns Network: editors", "Savanna Towns Network: moderators")
+    assert set(Group.objects.filter(pk__in=after["groups"] - before["groups"])) == {
+        editors,
+        moderators,
+    }
+    assert (editors.name, moderators.name) == (
+        "Savanna Towns Network: editors",
+        "Savanna Towns Network: moderators",
+    )
     assert sorted(editors.permissions.values_list("content_type__app_label", "codename")) == [
-        ("wagtail_localize", "submit_translation"), ("wagtailadmin", "access_admin"),
+        ("wagtail_localize", "submit_translation"),
+        ("wagtailadmin", "access_admin"),
     ]
     assert not moderators.permissions.exists()
     assert not GroupPagePermission.objects.filter(group=moderators).exists()
@@ -76,9 +90,12 @@ def test_onboarding_creates_exactly_the_expected_objects(site_tree):
 
     # Page rights: add/edit/publish on each language's section page, nowhere else.
     assert sorted(
-        GroupPagePermission.objects.filter(group=editors).values_list("page__url_path", "permission__codename")
+        GroupPagePermission.objects.filter(group=editors).values_list(
+            "page__url_path", "permission__codename"
+        )
     ) == sorted(
-        (path, codename) for path in ("/home/savanna-towns/", "/home-fr/savanna-towns/")
+        (path, codename)
+        for path in ("/home/savanna-towns/", "/home-fr/savanna-towns/")
         for codename in ("add_page", "change_page", "publish_page")
     )
     assert after["page_perms"] - before["page_perms"] == 6
@@ -86,20 +103,37 @@ def test_onboarding_creates_exactly_the_expected_objects(site_tree):
     # Its own collection, with image and document rights there only.
     collection = association.collection
     assert set(after["collections"] - before["collections"]) == {collection.pk}
-    assert collection.name == "Savanna Towns Network" and collection.get_parent() == Collection.get_first_root_node()
+    assert (
+        collection.name == "Savanna Towns Network"
+        and collection.get_parent() == Collection.get_first_root_node()
+    )
     assert sorted(
-        GroupCollectionPermission.objects.filter(group=editors).values_list("collection_id", "permission__codename")
-    ) == sorted((collection.pk, c) for c in (
-        "add_image", "change_image", "delete_image", "choose_image",
-        "add_document", "change_document", "delete_document", "choose_document",
-    ))
+        GroupCollectionPermission.objects.filter(group=editors).values_list(
+            "collection_id", "permission__codename"
+        )
+    ) == sorted(
+        (collection.pk, c)
+        for c in (
+            "add_image",
+            "change_image",
+            "delete_image",
+            "choose_image",
+            "add_document",
+            "change_document",
+            "delete_document",
+            "choose_document",
+        )
+    )
     assert after["collection_perms"] - before["collection_perms"] == 8
 
     # Its own site, rooted at the section.
     site = association.site
     assert set(after["sites"] - before["sites"]) == {site.pk}
     assert (site.hostname, site.port, site.root_page_id, site.is_default_site) == (
-        "savanna.example.org", 80, association.section_id, False,
+        "savanna.example.org",
+        80,
+        association.section_id,
+        False,
     )
     assert after["workflows"] == before["workflows"]
     assert association.languages == ["en", "fr"] and association.region == "africa"
@@ -112,7 +146,8 @@ def test_onboarding_twice_fails_with_a_clear_message_and_changes_nothing(site_tr
     with pytest.raises(ValidationError) as caught:
         onboard()
     assert caught.value.messages == [
-        "“Savanna Towns Network” is already onboarded: its section is at /savanna-towns/. Nothing was changed."
+        "“Savanna Towns Network” is already onboarded: its section is at /savanna-towns/. "
+        "Nothing was changed."
     ]
     with pytest.raises(ValidationError):
         onboard(name="savanna towns network", slug="other-slug", hostname="")  # same name, any case
@@ -122,16 +157,19 @@ def test_onboarding_twice_fails_with_a_clear_message_and_changes_nothing(site_tr
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("overrides,field", [
-    ({"slug": "Not a slug!"}, "slug"),
-    ({"slug": "partners"}, "slug"),  # taken by the partners index page
-    ({"languages": []}, "languages"),
-    ({"languages": ["en", "xx"]}, "languages"),
-    ({"region": "atlantis"}, "region"),
-    ({"accent_colour": "red; background: url(x)"}, "accent_colour"),
-    ({"hostname": "not a host"}, "hostname"),
-    ({"name": "  "}, "name"),
-])
+@pytest.mark.parametrize(
+    "overrides,field",
+    [
+        ({"slug": "Not a slug!"}, "slug"),
+        ({"slug": "partners"}, "slug"),  # taken by the partners index page
+        ({"languages": []}, "languages"),
+        ({"languages": ["en", "xx"]}, "languages"),
+        ({"region": "atlantis"}, "region"),
+        ({"accent_colour": "red; background: url(x)"}, "accent_colour"),
+        ({"hostname": "not a host"}, "hostname"),
+        ({"name": "  "}, "name"),
+    ],
+)
 def test_bad_input_is_refused_by_field(site_tree, overrides, field):
     onboard(name="First", slug="first", hostname="")  # creates /partners/
     before = snapshot()
@@ -156,36 +194,66 @@ def test_the_review_workflow_option(site_tree):
     tasks = [t.specific for t in workflow.tasks.all()]
     assert [type(t).__name__ for t in tasks] == ["SecondEditorApprovalTask"]
     assert list(tasks[0].groups.all()) == [association.editors_group]
-    assert set(WorkflowPage.objects.filter(workflow=workflow).values_list("page_id", flat=True)) == set(
-        association.section_pages.values_list("pk", flat=True)
-    )
+    assert set(
+        WorkflowPage.objects.filter(workflow=workflow).values_list("page_id", flat=True)
+    ) == set(association.section_pages.values_list("pk", flat=True))
     # Publishing goes through review: editors may add and edit, not publish directly.
-    assert set(GroupPagePermission.objects.filter(group=association.editors_group)
-               .values_list("permission__codename", flat=True)) == {"add_page", "change_page"}
+    assert set(
+        GroupPagePermission.objects.filter(group=association.editors_group).values_list(
+            "permission__codename", flat=True
+        )
+    ) == {"add_page", "change_page"}
 
 
 @pytest.mark.django_db
 def test_a_logo_lands_in_the_associations_collection(site_tree):
-    association = onboard(logo=SimpleUploadedFile("logo.png", get_test_image_file().file.getvalue()), hostname="")
+    association = onboard(
+        logo=SimpleUploadedFile("logo.png", get_test_image_file().file.getvalue()), hostname=""
+    )
     assert association.logo.collection == association.collection
     with pytest.raises(ValidationError) as caught:
-        onboard(name="Other", slug="other", hostname="", logo=SimpleUploadedFile("logo.png", b"not an image"))
+        onboard(
+            name="Other",
+            slug="other",
+            hostname="",
+            logo=SimpleUploadedFile("logo.png", b"not an image"),
+        )
     assert "logo" in caught.value.message_dict
 
 
 @pytest.mark.django_db
 def test_the_management_command(site_tree):
     out = StringIO()
-    call_command("create_partner_section", "Monsoon Cities Forum", "--region", "asia", "--languages", "en,ar",
-                 "--hostname", "monsoon.example.org", stdout=out)
+    call_command(
+        "create_partner_section",
+        "Monsoon Cities Forum",
+        "--region",
+        "asia",
+        "--languages",
+        "en,ar",
+        "--hostname",
+        "monsoon.example.org",
+        stdout=out,
+    )
     association = PartnerAssociation.objects.get(slug="monsoon-cities-forum")
-    assert association.languages == ["en", "ar"] and association.site.hostname == "monsoon.example.org"
+    assert (
+        association.languages == ["en", "ar"] and association.site.hostname == "monsoon.example.org"
+    )
     assert "Onboarded Monsoon Cities Forum." in out.getvalue()
     assert "monsoon.example.org" in out.getvalue()
     with pytest.raises(CommandError, match="already onboarded"):
-        call_command("create_partner_section", "Monsoon Cities Forum", "--region", "asia", "--languages", "en,ar")
+        call_command(
+            "create_partner_section",
+            "Monsoon Cities Forum",
+            "--region",
+            "asia",
+            "--languages",
+            "en,ar",
+        )
     with pytest.raises(CommandError, match="Unknown language"):
-        call_command("create_partner_section", "Other Forum", "--region", "asia", "--languages", "en,xx")
+        call_command(
+            "create_partner_section", "Other Forum", "--region", "asia", "--languages", "en,xx"
+        )
 
 
 @pytest.mark.django_db
@@ -193,20 +261,37 @@ def test_admin_onboarding_view(client, site_tree):
     admin = UserFactory(is_superuser=True)
     client.force_login(admin)
     assert client.get("/admin/partners/new/").status_code == 200
-    data = {"name": "Pampas Municipal Network", "slug": "", "region": "americas", "main_language": "es",
-            "other_languages": ["pt", "es"], "accent_colour": "#123456", "hostname": "",
-            "logo": SimpleUploadedFile("logo.png", get_test_image_file().file.getvalue(), content_type="image/png")}
+    data = {
+        "name": "Pampas Municipal Network",
+        "slug": "",
+        "region": "americas",
+        "main_language": "es",
+        "other_languages": ["pt", "es"],
+        "accent_colour": "#123456",
+        "hostname": "",
+        "logo": SimpleUploadedFile(
+            "logo.png", get_test_image_file().file.getvalue(), content_type="image/png"
+        ),
+    }
     response = client.post("/admin/partners/new/", data)
     association = PartnerAssociation.objects.get(slug="pampas-municipal-network")
-    assert response.status_code == 302 and response["Location"] == f"/admin/pages/{association.section_id}/"
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/admin/pages/{association.section_id}/"
+    )
     assert association.languages == ["es", "pt"] and association.logo is not None
     assert association.section.locale.language_code == "es"
-    assert NewsIndexPage.objects.filter(locale__language_code="pt").descendant_of(
-        association.section_pages.get(locale__language_code="pt")).exists()
+    assert (
+        NewsIndexPage.objects.filter(locale__language_code="pt")
+        .descendant_of(association.section_pages.get(locale__language_code="pt"))
+        .exists()
+    )
     assert PartnersIndexPage.objects.filter(locale__language_code="pt").exists()
 
     # Twice: a 400 with the message, and the form keeps what was typed.
-    data["logo"] = SimpleUploadedFile("logo.png", get_test_image_file().file.getvalue(), content_type="image/png")
+    data["logo"] = SimpleUploadedFile(
+        "logo.png", get_test_image_file().file.getvalue(), content_type="image/png"
+    )
     response = client.post("/admin/partners/new/", data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -233,13 +318,17 @@ def test_branding_edit_goes_through_the_service(client, site_tree):
     association = onboard(hostname="")
     admin = UserFactory(is_superuser=True)
     client.force_login(admin)
-    response = client.post(f"/admin/partners/edit/{association.pk}/",
-                           {"region": "europe", "accent_colour": "#aa0000", "logo": ""})
+    response = client.post(
+        f"/admin/partners/edit/{association.pk}/",
+        {"region": "europe", "accent_colour": "#aa0000", "logo": ""},
+    )
     assert response.status_code == 302
     association.refresh_from_db()
     assert (association.region, association.accent_colour) == ("europe", "#aa0000")
-    response = client.post(f"/admin/partners/edit/{association.pk}/",
-                           {"region": "europe", "accent_colour": "red;}", "logo": ""})
+    response = client.post(
+        f"/admin/partners/edit/{association.pk}/",
+        {"region": "europe", "accent_colour": "red;}", "logo": ""},
+    )
     assert response.status_code == 200  # form re-shown with the error
     association.refresh_from_db()
     assert association.accent_colour == "#aa0000"

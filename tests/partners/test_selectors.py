@@ -6,22 +6,38 @@ from django.contrib.auth.models import AnonymousUser
 from groups.models import WorkingGroup
 from groups.services import group_create
 from partners.selectors import moderated_group_ids_via_partners, partner_moderates_group
-from tests.factories import GroupFactory, UserFactory, create_partner, partner_editor, partner_moderator
+from tests.factories import (
+    GroupFactory,
+    UserFactory,
+    create_partner,
+    partner_editor,
+    partner_moderator,
+)
 
 
 def regional_group(parent, slug):
-    return group_create(name=slug.title(), slug=slug, kind=WorkingGroup.Kind.REGIONAL,
-                        visibility=WorkingGroup.Visibility.PUBLIC, join_policy=WorkingGroup.JoinPolicy.OPEN,
-                        owner=UserFactory(), parent_page=parent)
+    return group_create(
+        name=slug.title(),
+        slug=slug,
+        kind=WorkingGroup.Kind.REGIONAL,
+        visibility=WorkingGroup.Visibility.PUBLIC,
+        join_policy=WorkingGroup.JoinPolicy.OPEN,
+        owner=UserFactory(),
+        parent_page=parent,
+    )
 
 
 @pytest.mark.django_db
-def test_moderators_of_an_association_moderate_the_groups_in_its_section(site_tree, django_assert_num_queries):
+def test_moderators_of_an_association_moderate_the_groups_in_its_section(
+    site_tree, django_assert_num_queries
+):
     a = create_partner(name="Assoc A", languages=["en", "fr"])
     b = create_partner(name="Assoc B", languages=["en"])
     in_a = regional_group(a.section, "coastal-a")
     in_a_french = regional_group(a.section_pages.get(locale__language_code="fr"), "coastal-a-fr")
-    nested = regional_group(a.section.get_children().get(slug="news"), "nested-a")  # deeper in the subtree
+    nested = regional_group(
+        a.section.get_children().get(slug="news"), "nested-a"
+    )  # deeper in the subtree
     in_b = regional_group(b.section, "coastal-b")
     elsewhere = GroupFactory(with_page=True)  # under the groups index, in no section
     without_page = GroupFactory()
@@ -30,12 +46,14 @@ def test_moderators_of_an_association_moderate_the_groups_in_its_section(site_tr
     with django_assert_num_queries(2):
         ids = moderated_group_ids_via_partners(moderator_a)
     assert ids == {in_a.pk, in_a_french.pk, nested.pk}
-    assert partner_moderates_group(moderator_a, in_a) and partner_moderates_group(moderator_a, nested)
+    assert partner_moderates_group(moderator_a, in_a) and partner_moderates_group(
+        moderator_a, nested
+    )
     for group in (in_b, elsewhere, without_page):
         assert not partner_moderates_group(moderator_a, group)
 
     assert moderated_group_ids_via_partners(partner_moderator(b)) == {in_b.pk}
-    # Editors, members, anonymous visitors and inactive moderators moderate nothing through partners.
+    # Editors, members, visitors and inactive moderators moderate nothing through partners.
     inactive = partner_moderator(a)
     inactive.is_active = False
     inactive.save()

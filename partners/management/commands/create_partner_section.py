@@ -20,15 +20,21 @@ class Command(BaseCommand):
         parser.add_argument("--slug", help="Section address; derived from the name if omitted.")
         parser.add_argument("--region", required=True, choices=Region.values)
         parser.add_argument(
-            "--languages", required=True,
+            "--languages",
+            required=True,
             help="Comma-separated language codes; the first is the main language, e.g. es,pt.",
         )
         parser.add_argument("--logo", help="Path to a logo image (PNG, JPEG, GIF or WebP).")
-        parser.add_argument("--hostname", help="Own hostname: a Wagtail Site rooted at the section.")
-        parser.add_argument("--accent-colour", default=DEFAULT_ACCENT, help="Accent colour as #rrggbb.")
+        parser.add_argument(
+            "--hostname", help="Own hostname: a Wagtail Site rooted at the section."
+        )
+        parser.add_argument(
+            "--accent-colour", default=DEFAULT_ACCENT, help="Accent colour as #rrggbb."
+        )
         parser.add_argument("--intro", default="", help="Introduction shown on the landing page.")
         parser.add_argument(
-            "--workflow", action="store_true",
+            "--workflow",
+            action="store_true",
             help="Pages are published after review by a second editor of the association.",
         )
 
@@ -54,7 +60,9 @@ class Command(BaseCommand):
         except ValidationError as error:
             messages = []
             for field, errors in getattr(error, "message_dict", {"": error.messages}).items():
-                messages.extend(f"{field}: {m}" if field and field != "__all__" else m for m in errors)
+                messages.extend(
+                    f"{field}: {m}" if field and field != "__all__" else m for m in errors
+                )
             raise CommandError("\n".join(messages)) from error
         finally:
             if logo_file:
