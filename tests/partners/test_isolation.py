@@ -207,6 +207,16 @@ ACTIONS = [
         marker=lambda s: s.marker,
     ),
     Action(
+        "aging pages report",
+        get(lambda w, s, u: "/admin/reports/aging-pages/"),
+        "content",
+        marker=lambda s: s.marker,
+    ),
+    Action("page usage", get(lambda w, s, u: f"/admin/pages/{s.regional.pk}/usage/")),
+    Action(
+        "workflow history", get(lambda w, s, u: f"/admin/pages/{s.regional.pk}/workflow_history/")
+    ),
+    Action(
         "page types usage report",
         get(lambda w, s, u: "/admin/reports/page-types-usage/"),
         "content",
@@ -358,6 +368,9 @@ EXPECTED = {
     "preview":                          [(OK, DENIED), (LOGIN, LOGIN), (DENIED, OK), (LOGIN, LOGIN), (OK, OK)],
     "bulk delete confirmation":         [(SEEN, HIDDEN), (LOGIN, LOGIN), (HIDDEN, SEEN), (LOGIN, LOGIN), (SEEN, SEEN)],
     "site history report":              [(SEEN, HIDDEN), (LOGIN, LOGIN), (HIDDEN, SEEN), (LOGIN, LOGIN), (SEEN, SEEN)],
+    "aging pages report":               [(SEEN, HIDDEN), (LOGIN, LOGIN), (HIDDEN, SEEN), (LOGIN, LOGIN), (SEEN, SEEN)],
+    "page usage":                       [(OK, DENIED), (LOGIN, LOGIN), (DENIED, OK), (LOGIN, LOGIN), (OK, OK)],
+    "workflow history":                 [(OK, DENIED), (LOGIN, LOGIN), (DENIED, OK), (LOGIN, LOGIN), (OK, OK)],
     "page types usage report":          [(HIDDEN, HIDDEN), (LOGIN, LOGIN), (HIDDEN, SEEN), (LOGIN, LOGIN), (HIDDEN, SEEN)],
     "page chooser: browse section":     [(OK, DENIED), (LOGIN, LOGIN), (DENIED, OK), (LOGIN, LOGIN), (OK, OK)],
     "page chooser: browse news (drafts)": [(OK, DENIED), (LOGIN, LOGIN), (DENIED, OK), (LOGIN, LOGIN), (OK, OK)],
