@@ -7,14 +7,18 @@ from django.utils.translation import gettext_lazy as _
 from .models import Report
 from .services import REASON_MAX_LENGTH, TITLE_MAX_LENGTH
 
-BODY_HELP = _("Markdown: *emphasis*, **bold**, lists, [links](https://…), > quotes, `code`. "
-              "Mention someone with @username.")
+BODY_HELP = _(
+    "Markdown: *emphasis*, **bold**, lists, [links](https://…), > quotes, `code`. "
+    "Mention someone with @username."
+)
 
 
-def _body_field(label=_("Message")):
+def _body_field(label=None):
     # No max_length here: the service gives the one clear message for every surface.
     return forms.CharField(
-        label=label, help_text=BODY_HELP, strip=False,
+        label=label or _("Message"),
+        help_text=BODY_HELP,
+        strip=False,
         widget=forms.Textarea(attrs={"rows": 6, "data-mentions": ""}),
     )
 
@@ -24,7 +28,9 @@ def _language_field():
 
 
 class ThreadForm(forms.Form):
-    title = forms.CharField(label=_("Title"), widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH}))
+    title = forms.CharField(
+        label=_("Title"), widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH})
+    )
     body = _body_field()
     language = _language_field()
 
@@ -36,22 +42,35 @@ class ReplyForm(forms.Form):
 
 
 class EditForm(forms.Form):
-    title = forms.CharField(label=_("Title"), required=False,
-                            widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH}))
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH}),
+    )
     body = _body_field()
     language = _language_field()
 
 
 class ReportForm(forms.Form):
-    reason = forms.ChoiceField(label=_("What is wrong with this post?"), choices=Report.Reason.choices,
-                               widget=forms.RadioSelect)
-    details = forms.CharField(label=_("Anything the moderators should know? (optional)"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.ChoiceField(
+        label=_("What is wrong with this post?"),
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    details = forms.CharField(
+        label=_("Anything the moderators should know? (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_MAX_LENGTH,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 SLOW_MODE_CHOICES = [
@@ -66,8 +85,12 @@ SLOW_MODE_CHOICES = [
 
 
 class SlowModeForm(forms.Form):
-    seconds = forms.TypedChoiceField(label=_("One post per member every"), choices=SLOW_MODE_CHOICES, coerce=int)
-    reason = forms.CharField(label=_("Why (shown to members)"), required=False, max_length=REASON_MAX_LENGTH)
+    seconds = forms.TypedChoiceField(
+        label=_("One post per member every"), choices=SLOW_MODE_CHOICES, coerce=int
+    )
+    reason = forms.CharField(
+        label=_("Why (shown to members)"), required=False, max_length=REASON_MAX_LENGTH
+    )
 
 
 class MoveForm(forms.Form):
@@ -81,11 +104,16 @@ class MoveForm(forms.Form):
 
 class PremoderationForm(forms.Form):
     premoderate_first_posts = forms.IntegerField(
-        label=_("Hold the first posts of each new member for approval"), min_value=0,
+        label=_("Hold the first posts of each new member for approval"),
+        min_value=0,
         help_text=_("How many posts of a new member wait for a moderator (0 = off)."),
     )
 
 
 class ResolveForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, max_length=REASON_MAX_LENGTH,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -80,8 +80,11 @@ class GroupDiscussionSettings(models.Model):
         WorkingGroup, on_delete=models.CASCADE, primary_key=True, related_name="discussion_settings"
     )
     premoderate_first_posts = models.PositiveSmallIntegerField(
-        _("hold the first posts of new members"), default=0,
-        help_text=_("The first N posts of each new member wait for a moderator's approval (0 = off)."),
+        _("hold the first posts of new members"),
+        default=0,
+        help_text=_(
+            "The first N posts of each new member wait for a moderator's approval (0 = off)."
+        ),
     )
     slow_mode_seconds = models.PositiveIntegerField(_("slow mode interval (seconds)"), default=0)
     slow_mode_by = models.ForeignKey(
@@ -106,13 +109,20 @@ class ThreadQuerySet(SearchableQuerySetMixin, models.QuerySet):
 class Thread(index.Indexed, models.Model):
     """A conversation in a working group: a title and a tree of posts under its opening post."""
 
-    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="threads", verbose_name=_("group"))
+    group = models.ForeignKey(
+        WorkingGroup, on_delete=models.CASCADE, related_name="threads", verbose_name=_("group")
+    )
     title = models.CharField(_("title"), max_length=200)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="discussion_threads"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="discussion_threads",
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    status = models.CharField(max_length=16, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED)
+    status = models.CharField(
+        max_length=16, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED
+    )
     created_at = models.DateTimeField(_("started"), default=timezone.now)
     last_post_at = models.DateTimeField(_("last post"), default=timezone.now)
     reply_count = models.PositiveIntegerField(_("replies"), default=0)
@@ -145,7 +155,11 @@ class Thread(index.Indexed, models.Model):
     class Meta:
         verbose_name = _("thread")
         verbose_name_plural = _("threads")
-        indexes = [models.Index(fields=["group", "status", "-pinned", "-last_post_at"], name="disc_thread_list")]
+        indexes = [
+            models.Index(
+                fields=["group", "status", "-pinned", "-last_post_at"], name="disc_thread_list"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -185,7 +199,9 @@ class Post(index.Indexed, models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     # Denormalised from the thread so search and moderation filter without a join.
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="+")
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
     path = models.CharField(max_length=PATH_MAX_LENGTH)
     depth = models.PositiveSmallIntegerField(default=0)
     # Allocation counter for children's path segments (never decreases).
@@ -194,13 +210,18 @@ class Post(index.Indexed, models.Model):
     descendant_count = models.PositiveIntegerField(default=0)  # published replies at any depth
 
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="discussion_posts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="discussion_posts",
     )
     body = models.TextField(_("message"), blank=True)
     body_html = models.TextField(blank=True, editable=False)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     mentioned_user_ids = models.JSONField(default=list, blank=True, editable=False)
-    status = models.CharField(max_length=16, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED)
+    status = models.CharField(
+        max_length=16, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED
+    )
     created_at = models.DateTimeField(_("written"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     edit_count = models.PositiveIntegerField(default=0)
@@ -227,7 +248,9 @@ class Post(index.Indexed, models.Model):
     class Meta:
         verbose_name = _("post")
         verbose_name_plural = _("posts")
-        constraints = [models.UniqueConstraint(fields=["thread", "path"], name="disc_post_path_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "path"], name="disc_post_path_unique")
+        ]
         indexes = [
             models.Index(fields=["thread", "depth", "path"], name="disc_post_branches"),
             models.Index(fields=["author", "created_at"], name="disc_post_author_time"),
@@ -297,7 +320,9 @@ class Reaction(models.Model):
     class Meta:
         verbose_name = _("reaction")
         verbose_name_plural = _("reactions")
-        constraints = [models.UniqueConstraint(fields=["post", "user", "kind"], name="disc_reaction_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user", "kind"], name="disc_reaction_unique")
+        ]
         indexes = [models.Index(fields=["user", "post"], name="disc_reaction_user")]
 
     def __str__(self) -> str:
@@ -324,11 +349,15 @@ class Report(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="+")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     details = models.TextField(_("details"), blank=True)
     snapshot = models.TextField(blank=True, editable=False)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -371,10 +400,16 @@ class ModerationLogEntry(models.Model):
         SETTINGS = "settings", _("changed the discussion settings")
 
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="moderation_log")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
-    thread = models.ForeignKey(Thread, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    thread = models.ForeignKey(
+        Thread, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

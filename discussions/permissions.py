@@ -30,6 +30,7 @@ def _is_author(user, obj) -> bool:
 
 # --- reading --------------------------------------------------------------------------
 
+
 def can_read_group_discussions(user, group: WorkingGroup) -> bool:
     """The group's thread list (same rule as the group's content)."""
     return group_perms.can_read_content(user, group)
@@ -65,10 +66,13 @@ def can_see_post_body(user, post: Post) -> bool:
 
 def can_see_history(user, post: Post) -> bool:
     """Edit history: the author and the group's moderators."""
-    return can_see_post(user, post) and (_is_author(user, post) or group_perms.can_moderate(user, post.group))
+    return can_see_post(user, post) and (
+        _is_author(user, post) or group_perms.can_moderate(user, post.group)
+    )
 
 
 # --- writing --------------------------------------------------------------------------
+
 
 def can_start_thread(user, group: WorkingGroup) -> bool:
     return _authenticated(user) and group_perms.can_post(user, group)
@@ -113,10 +117,16 @@ def can_react(user, post: Post) -> bool:
 
 def can_report(user, post: Post) -> bool:
     """Any signed-in reader may report someone else's live post."""
-    return _authenticated(user) and post.is_live and not _is_author(user, post) and can_read_thread(user, post.thread)
+    return (
+        _authenticated(user)
+        and post.is_live
+        and not _is_author(user, post)
+        and can_read_thread(user, post.thread)
+    )
 
 
 # --- moderating -----------------------------------------------------------------------
+
 
 def can_moderate_group(user, group: WorkingGroup) -> bool:
     return group_perms.can_moderate(user, group)
@@ -136,6 +146,7 @@ def can_move_thread(user, thread: Thread, target: WorkingGroup) -> bool:
 
 
 # --- querysets (single queries; lists, search, autocomplete) --------------------------
+
 
 def readable_threads(user) -> QuerySet[Thread]:
     """Threads the user may read, in groups whose content they may read."""
@@ -168,10 +179,13 @@ def thread_readers(thread: Thread) -> QuerySet:
     users = get_user_model().objects.filter(is_active=True)
     if thread.group.visibility == WorkingGroup.Visibility.PUBLIC:
         return users
-    return users.filter(pk__in=Membership.objects.filter(group_id=thread.group_id).values("user_id"))
+    return users.filter(
+        pk__in=Membership.objects.filter(group_id=thread.group_id).values("user_id")
+    )
 
 
 # --- check_* variants (raise) ---------------------------------------------------------
+
 
 def check_can_read_thread(user, thread: Thread) -> None:
     """Secret groups and unapproved threads answer 404; other private content 403."""
@@ -238,7 +252,9 @@ def check_can_report(user, post: Post) -> None:
 def check_can_see_history(user, post: Post) -> None:
     check_can_see_post(user, post)
     if not can_see_history(user, post):
-        raise PermissionDenied(_("Only the author and the group's moderators can see the edit history."))
+        raise PermissionDenied(
+            _("Only the author and the group's moderators can see the edit history.")
+        )
 
 
 def check_can_moderate_group(user, group: WorkingGroup) -> None:

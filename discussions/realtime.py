@@ -27,9 +27,16 @@ def _send(thread_id: int, payload: dict) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(thread_group(thread_id), {"type": "thread.event", "payload": payload})
+        async_to_sync(layer.group_send)(
+            thread_group(thread_id), {"type": "thread.event", "payload": payload}
+        )
     except Exception:  # noqa: BLE001 - a push failure must never break a committed write
-        log.warning("discussions: could not push %s to thread %s", payload.get("type"), thread_id, exc_info=True)
+        log.warning(
+            "discussions: could not push %s to thread %s",
+            payload.get("type"),
+            thread_id,
+            exc_info=True,
+        )
 
 
 def thread_event(thread_id: int, event: str, **ids: int | None) -> None:

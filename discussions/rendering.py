@@ -28,14 +28,46 @@ from markdown_it.token import Token
 # Tags and attributes the sanitiser lets through; everything else is dropped (tags keep
 # their text content, except the ones in CLEAN_CONTENT_TAGS which vanish completely).
 ALLOWED_TAGS = {
-    "p", "br", "hr", "em", "strong", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "em",
+    "strong",
+    "s",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 ALLOWED_CLASSES = {"a": {"mention"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
-CLEAN_CONTENT_TAGS = {"script", "style", "svg", "math", "template", "iframe", "object", "embed", "noscript"}
+CLEAN_CONTENT_TAGS = {
+    "script",
+    "style",
+    "svg",
+    "math",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "noscript",
+}
 
 # The thread title is the page's h1 and each post sits under an h2/h3; a member's "# Title"
 # becomes h3 so the document outline stays intact.
@@ -62,7 +94,9 @@ class Rendered:
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "breaks": False}).enable(["table", "strikethrough"])
+    return MarkdownIt("commonmark", {"html": False, "breaks": False}).enable(
+        ["table", "strikethrough"]
+    )
 
 
 @lru_cache(maxsize=1)
@@ -121,7 +155,9 @@ def _inline_text_tokens(tokens: list[Token]):
                 yield block.children, i
 
 
-def _split_text(content: str, known: dict[str, tuple[int, str]], mentioned: set[int]) -> list[Token] | None:
+def _split_text(
+    content: str, known: dict[str, tuple[int, str]], mentioned: set[int]
+) -> list[Token] | None:
     """Split one text token into text and link tokens for URLs and known @mentions."""
     spans: list[tuple[int, int, list[Token]]] = []
     for match in URL_RE.finditer(content):
@@ -136,7 +172,9 @@ def _split_text(content: str, known: dict[str, tuple[int, str]], mentioned: set[
             continue
         user_id, username = user
         mentioned.add(user_id)
-        spans.append((match.start(), match.end(), _link(profile_url(username), "@" + username, "mention")))
+        spans.append(
+            (match.start(), match.end(), _link(profile_url(username), "@" + username, "mention"))
+        )
     if not spans:
         return None
     spans.sort(key=lambda s: s[0])

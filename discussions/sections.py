@@ -13,10 +13,14 @@ def threads(request, page) -> str:
     group = page.group
     if not perms.can_read_group_discussions(request.user, group):
         return ""
-    return render_to_string("discussions/includes/group_threads.html", {
-        "group": group,
-        "threads": threads_for_group(request.user, group, GROUP_PAGE_THREADS),
-        "can_start": perms.can_start_thread(request.user, group),
-        "can_moderate_group": perms.can_moderate_group(request.user, group),
-        "tz": getattr(request.user, "time_zone", "") or "UTC",
-    }, request=request)
+    return render_to_string(
+        "discussions/includes/group_threads.html",
+        {
+            "group": group,
+            "threads": threads_for_group(request.user, group, GROUP_PAGE_THREADS),
+            "can_start": perms.can_start_thread(request.user, group),
+            "can_moderate_group": perms.can_moderate_group(request.user, group),
+            "tz": getattr(request.user, "time_zone", "") or "UTC",
+        },
+        request=request,
+    )

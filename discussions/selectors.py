@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from groups import permissions as group_perms
@@ -38,11 +40,126 @@ VISUAL_DEPTH = 6  # indentation stops growing after this many levels
 THREADS_PER_PAGE = 25
 
 POST_FIELDS = (
-    "id", "thread_id", "group_id", "parent_id", "path", "depth", "child_count", "descendant_count", "author_id",
-    "body_html", "language", "status", "created_at", "edited_at", "edit_count", "deleted_at", "hidden_at",
-    "hidden_reason", "reaction_counts",
-    "author__id", "author__username", "author__display_name",
+    "id",
+    "thread_id",
+    "group_id",
+    "parent_id",
+    "path",
+    "depth",
+    "child_count",
+    "descendant_count",
+    "author_id",
+    "body_html",
+    "language",
+    "status",
+    "created_at",
+    "edited_at",
+    "edit_count",
+    "deleted_at",
+    "hidden_at",
+    "hidden_reason",
+    "reaction_counts",
+    "author__id",
+    "author__username",
+    "author__display_name",
 )
+
+
+class Presenter:
+    """Per-request text for posts: labels translated once, dates formatted once per minute
+    (a 300-post page would otherwise call gettext and the date formatter thousands of
+    times)."""
+
+    def __init__(self):
+        from django.utils import formats, timezone
+        from django.utils.translation import ngettext
+
+        self._formats, self._timezone, self._ngettext = formats, timezone, ngettext
+        self._when: dict = {}
+        self._replies: dict[int, str] = {}
+        self._continue: dict[int, str] = {}
+        self.former_member = str(_("Former member"))
+        self.reactions = [
+            (kind, REACTION_EMOJI[kind], str(label)) for kind, label in Reactions.choices
+        ]
+        # URL prefixes: reversed once, so a 300-post page does not reverse() thousands of times.
+        from django.urls import reverse
+
+        index = reverse("discussions:index")
+        self.posts_url = index + "posts/"
+        self.threads_url = index + "threads/"
+        self.labels = {key: escape(value) for key, value in labels().items()}
+
+    def actions(self, item: PostItem) -> SafeString:
+        """The row of action links under a post. Built here, not in the template, because a
+        300-post page would resolve ~10,000 template variables for it; it holds only our own
+        URLs (ids) and translated labels (escaped), never member text."""
+        lab, url = self.labels, item.url
+        out = [f'<a class="permalink" href="{item.permalink}">{lab["link"]}</a>']
+        if item.can_reply:
+            out.append(
+                f' <a href="{url}reply/" data-reply="{item.id}">{lab["reply"]}</a>'
+                f' <a href="{url}reply/?quote={item.id}">{lab["quote"]}</a>'
+            )
+        if item.can_edit:
+            out.append(f' <a href="{url}edit/">{lab["edit"]}</a>')
+        if item.can_delete:
+            out.append(f' <a href="{url}delete/">{lab["delete"]}</a>')
+        if item.can_history:
+            out.append(f' <a href="{url}history/">{lab["history"]}</a>')
+        if item.can_report:
+            out.append(f' <a href="{url}report/">{lab["report"]}</a>')
+        if item.can_moderate:
+            out.append(f' <a href="{url}moderate/">{lab["moderate"]}</a>')
+        if item.can_react:
+            out.append(f' <a href="{url}react/" data-react-menu>{lab["react"]}</a>')
+        return mark_safe("".join(out))  # noqa: S308 - ids, our URLs and escaped labels only
+
+    def when(self, moment) -> str:
+        key = moment.replace(second=0, microsecond=0)
+        if key not in self._when:
+            local = self._timezone.localtime(moment) if self._timezone.is_aware(moment) else moment
+            self._when[key] = self._formats.date_format(local, "SHORT_DATETIME_FORMAT")
+        return self._when[key]
+
+    def replies(self, count: int) -> str:
+        if count not in self._replies:
+            self._replies[count] = self._ngettext(
+                "%(counter)s reply", "%(counter)s replies", count
+            ) % {"counter": count}
+        return self._replies[count]
+
+    def continue_label(self, count: int) -> str:
+        if count not in self._continue:
+            self._continue[count] = self._ngettext(
+                "Continue this thread (%(counter)s more reply)",
+                "Continue this thread (%(counter)s more replies)",
+                count,
+            ) % {"counter": count}
+        return self._continue[count]
+
+
+def labels() -> dict[str, str]:
+    """Action labels for post templates, translated once per page."""
+    return {
+        "link": _("Link"),
+        "reply": _("Reply"),
+        "quote": _("Quote"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "history": _("History"),
+        "report": _("Report"),
+        "moderate": _("Moderate"),
+        "react": _("React"),
+        "edited": _("edited"),
+        "deleted": _("This post was deleted by its author."),
+        "hidden": _("This post was hidden by a moderator."),
+        "waiting": _("Waiting for approval."),
+        "my_pending": _(
+            "Your post is waiting for a moderator's approval; "
+            "until then only you and the moderators can see it."
+        ),
+    }
 
 
 @dataclass
@@ -54,6 +171,7 @@ class Viewer:
     can_moderate: bool
     can_react: bool
     is_authenticated: bool
+    text: Presenter = field(default_factory=Presenter)
 
     @classmethod
     def for_thread(cls, user, thread: Thread) -> Viewer:
@@ -61,17 +179,21 @@ class Viewer:
             user=user,
             can_reply=perms.can_reply(user, thread),
             can_moderate=perms.can_moderate_thread(user, thread),
-            can_react=group_perms.can_post(user, thread.group) and thread.status == ContentStatus.PUBLISHED,
+            can_react=group_perms.can_post(user, thread.group)
+            and thread.status == ContentStatus.PUBLISHED,
             is_authenticated=bool(user and user.is_authenticated),
         )
 
 
 @dataclass
 class PostItem:
-    """A post prepared for the template: what this viewer sees and can do, and where it
-    sits in the tree (how many levels to open/close around it)."""
+    """A post prepared for the template: what this viewer sees and can do, its texts, and
+    where it sits in the tree (how many levels to open/close around it)."""
 
     post: Post
+    id: str  # the pk as text (ints go through number localisation in templates)
+    url: str  # /<lang>/discussions/posts/<id>/ — actions hang below it
+    permalink: str
     level: int  # 0 = the page's top level
     show_body: bool
     placeholder: str  # "", "deleted", "hidden", "pending", "rejected"
@@ -82,18 +204,34 @@ class PostItem:
     can_reply: bool
     can_report: bool
     can_moderate: bool
-    reactions: list[tuple[str, str, str, int, bool]] = field(default_factory=list)
+    can_history: bool
+    author_name: str
+    when: str
+    iso: str
+    replies_label: str
+    reactions: list[tuple[str, str, str, int, bool]] = field(
+        default_factory=list
+    )  # only kinds with a count
     opens_children: bool = False
     closes: range = range(0)
     continue_count: int = 0  # replies not loaded here ("continue this thread")
+    continue_label: str = ""
     flat: bool = False  # its replies are beyond the visual indentation limit
     parent_name: str = ""  # said in the summary where indentation no longer shows it
+    actions: str = ""
 
 
-def _prepare(post: Post, viewer: Viewer, mine_reactions: set[tuple[int, str]], level: int) -> PostItem:
+def _prepare(
+    post: Post, viewer: Viewer, mine_reactions: set[tuple[int, str]], level: int
+) -> PostItem:
     user = viewer.user
+    text = viewer.text
     mine = viewer.is_authenticated and post.author_id == user.pk
-    live = post.status == ContentStatus.PUBLISHED and post.hidden_at is None and post.deleted_at is None
+    live = (
+        post.status == ContentStatus.PUBLISHED
+        and post.hidden_at is None
+        and post.deleted_at is None
+    )
     if post.deleted_at is not None:
         placeholder = "deleted"
     elif post.status == ContentStatus.REJECTED:
@@ -104,33 +242,54 @@ def _prepare(post: Post, viewer: Viewer, mine_reactions: set[tuple[int, str]], l
         placeholder = "hidden"
     else:
         placeholder = ""
-    show_body = post.deleted_at is None and (placeholder in ("", "pending") or mine or viewer.can_moderate)
+    show_body = post.deleted_at is None and (
+        placeholder in ("", "pending") or mine or viewer.can_moderate
+    )
     thread_locked = post.thread.locked if "thread" in post._state.fields_cache else False
     reactions = []
-    counts = post.reaction_counts or {}
-    if live:
-        for kind, label in Reactions.choices:
-            count = counts.get(kind, 0)
-            if count or viewer.can_react:
-                reactions.append((kind, REACTION_EMOJI[kind], label, count, (post.pk, kind) in mine_reactions))
-    return PostItem(
+    counts = post.reaction_counts
+    if live and counts:
+        reactions = [
+            (kind, emoji, label, counts[kind], (post.pk, kind) in mine_reactions)
+            for kind, emoji, label in text.reactions
+            if counts.get(kind)
+        ]
+    author = post.author
+    pk = str(post.pk)
+    item = PostItem(
         post=post,
+        id=pk,
+        url=f"{text.posts_url}{pk}/",
+        permalink=f"{text.threads_url}{post.thread_id}/posts/{pk}/#post-{pk}",
         level=level,
         show_body=show_body,
         placeholder=placeholder,
         mine=mine,
-        can_edit=mine and post.deleted_at is None and post.hidden_at is None and post.status != ContentStatus.REJECTED
-        and (not thread_locked or viewer.can_moderate) and viewer.can_react,
+        can_edit=mine
+        and post.deleted_at is None
+        and post.hidden_at is None
+        and post.status != ContentStatus.REJECTED
+        and (not thread_locked or viewer.can_moderate)
+        and viewer.can_react,
         can_delete=mine and post.deleted_at is None,
         can_react=live and viewer.can_react,
         can_reply=live and viewer.can_reply,
         can_report=live and viewer.is_authenticated and not mine,
         can_moderate=viewer.can_moderate,
+        can_history=bool(post.edit_count) and (mine or viewer.can_moderate),
+        author_name=author.public_name if author is not None else text.former_member,
+        when=text.when(post.created_at),
+        iso=post.created_at.isoformat(),
+        replies_label=text.replies(post.descendant_count) if post.descendant_count else "",
         reactions=reactions,
     )
+    item.actions = text.actions(item)
+    return item
 
 
-def _tree_items(posts: list[Post], base_depth: int, viewer: Viewer, mine_reactions, max_level: int) -> list[PostItem]:
+def _tree_items(
+    posts: list[Post], base_depth: int, viewer: Viewer, mine_reactions, max_level: int
+) -> list[PostItem]:
     """Flat list in tree order with open/close markers, so the template nests
     <ol>/<details> without recursion. `posts` is ancestor-closed and sorted by path."""
     items = [_prepare(p, viewer, mine_reactions, p.depth - base_depth) for p in posts]
@@ -143,7 +302,9 @@ def _tree_items(posts: list[Post], base_depth: int, viewer: Viewer, mine_reactio
         if item.level >= VISUAL_DEPTH:
             parent = by_pk.get(item.post.parent_id)
             if parent is not None:
-                item.parent_name = parent.author.public_name if parent.author else _("Former member")
+                item.parent_name = (
+                    parent.author.public_name if parent.author else viewer.text.former_member
+                )
     for index, item in enumerate(items):
         next_level = items[index + 1].level if index + 1 < len(items) else 0
         if next_level > item.level:
@@ -153,6 +314,7 @@ def _tree_items(posts: list[Post], base_depth: int, viewer: Viewer, mine_reactio
         missing = item.post.child_count - loaded_children.get(item.post.pk, 0)
         if missing > 0:
             item.continue_count = item.post.descendant_count if item.level >= max_level else missing
+            item.continue_label = viewer.text.continue_label(item.continue_count)
     return items
 
 
@@ -165,10 +327,15 @@ def _posts_queryset(thread: Thread, viewer: Viewer) -> QuerySet[Post]:
     )
 
 
-def _my_reactions(viewer: Viewer, posts: list[Post]) -> set[tuple[int, str]]:
-    if not viewer.can_react or not posts:
+def _my_reactions(viewer: Viewer, thread: Thread) -> set[tuple[int, str]]:
+    """The viewer's reactions in this thread (one query; bounded by what they reacted to)."""
+    if not viewer.can_react:
         return set()
-    return set(Reaction.objects.filter(user=viewer.user, post__in=[p.pk for p in posts]).values_list("post_id", "kind"))
+    return set(
+        Reaction.objects.filter(user=viewer.user, post__thread_id=thread.pk).values_list(
+            "post_id", "kind"
+        )
+    )
 
 
 @dataclass
@@ -197,6 +364,11 @@ class BranchView:
 
 
 def _settings_for(group: WorkingGroup) -> GroupDiscussionSettings:
+    """The group's settings, from the thread query's join when it made one (views do)."""
+    if "discussion_settings" in group._state.fields_cache:
+        return group._state.fields_cache["discussion_settings"] or GroupDiscussionSettings(
+            group=group
+        )
     from .services import group_settings_of
 
     return group_settings_of(group)
@@ -214,9 +386,15 @@ def thread_page(*, thread: Thread, user, page_number) -> ThreadPage:
     if tops:
         upper = path_successor(tops[-1].path)
         opening_and_replies = list(
-            base.filter(Q(depth=0) | Q(path__gte=tops[0].path, path__lt=upper, depth__gt=1,
-                                       depth__lte=1 + MAX_LOADED_DEPTH))
-            .order_by("path")[: MAX_REPLIES_PER_PAGE + 1]
+            base.filter(
+                Q(depth=0)
+                | Q(
+                    path__gte=tops[0].path,
+                    path__lt=upper,
+                    depth__gt=1,
+                    depth__lte=1 + MAX_LOADED_DEPTH,
+                )
+            ).order_by("path")[: MAX_REPLIES_PER_PAGE + 1]
         )
     else:
         opening_and_replies = list(base.filter(depth=0))
@@ -228,11 +406,17 @@ def thread_page(*, thread: Thread, user, page_number) -> ThreadPage:
         p.thread = thread
     if opening is not None:
         opening.thread = thread
-    mine = _my_reactions(viewer, [*posts, *([opening] if opening else [])])
+    mine = _my_reactions(viewer, thread)
     items = _tree_items(posts, 1, viewer, mine, MAX_LOADED_DEPTH)
     opening_item = _prepare(opening, viewer, mine, 0) if opening else None
-    return ThreadPage(thread=thread, viewer=viewer, opening=opening_item, items=items, page=page,
-                      group_settings=_settings_for(thread.group))
+    return ThreadPage(
+        thread=thread,
+        viewer=viewer,
+        opening=opening_item,
+        items=items,
+        page=page,
+        group_settings=_settings_for(thread.group),
+    )
 
 
 def branch_view(*, thread: Thread, post: Post, user) -> BranchView:
@@ -244,25 +428,44 @@ def branch_view(*, thread: Thread, post: Post, user) -> BranchView:
     if post.depth == 0:
         subtree = base.filter(subtree_filter)
     else:
-        subtree = base.filter(subtree_filter, path__gte=post.path, path__lt=path_successor(post.path))
+        subtree = base.filter(
+            subtree_filter, path__gte=post.path, path__lt=path_successor(post.path)
+        )
     posts = list(subtree.order_by("path")[: MAX_REPLIES_PER_PAGE + 1])
     for p in [*ancestors, *posts]:
         p.thread = thread
-    mine = _my_reactions(viewer, [*ancestors, *posts])
+    mine = _my_reactions(viewer, thread)
     ancestor_items = [_prepare(p, viewer, mine, 0) for p in ancestors]
     items = _tree_items(posts, post.depth, viewer, mine, MAX_LOADED_DEPTH)
     focus = next((p for p in posts if p.pk == post.pk), post)
-    return BranchView(thread=thread, viewer=viewer, focus=focus, ancestors=ancestor_items, items=items,
-                      group_settings=_settings_for(thread.group))
+    return BranchView(
+        thread=thread,
+        viewer=viewer,
+        focus=focus,
+        ancestors=ancestor_items,
+        items=items,
+        group_settings=_settings_for(thread.group),
+    )
+
+
+def reaction_choices(*, post: Post, user) -> list[tuple[str, str, str, int, bool]]:
+    """Every reaction kind for one post: (kind, emoji, label, count, chosen by user)."""
+    mine = set(Reaction.objects.filter(post=post, user=user).values_list("kind", flat=True))
+    counts = post.reaction_counts or {}
+    return [
+        (kind, REACTION_EMOJI[kind], str(label), counts.get(kind, 0), kind in mine)
+        for kind, label in Reactions.choices
+    ]
 
 
 def post_item(*, post: Post, user) -> PostItem:
     """One post prepared for this viewer (the live-update fragment)."""
     viewer = Viewer.for_thread(user, post.thread)
-    return _prepare(post, viewer, _my_reactions(viewer, [post]), 0)
+    return _prepare(post, viewer, _my_reactions(viewer, post.thread), 0)
 
 
 # --- lists ----------------------------------------------------------------------------
+
 
 def _thread_list(user, group: WorkingGroup) -> QuerySet[Thread]:
     qs = Thread.objects.filter(group=group).select_related("author")
@@ -289,24 +492,30 @@ def moderation_queue(*, group: WorkingGroup) -> tuple[list[Report], list[Post]]:
     """Open reports and held posts of a group, oldest first (two queries)."""
     reports = list(
         Report.objects.filter(group=group, status=Report.Status.OPEN)
-        .select_related("post__thread", "post__author", "reporter").order_by("created_at", "pk")[:200]
+        .select_related("post__thread", "post__author", "reporter")
+        .order_by("created_at", "pk")[:200]
     )
     held = list(
         Post.objects.filter(group=group, status=ContentStatus.PENDING, deleted_at__isnull=True)
-        .select_related("thread", "author").order_by("created_at", "pk")[:200]
+        .select_related("thread", "author")
+        .order_by("created_at", "pk")[:200]
     )
     return reports, held
 
 
 def moderation_log_page(*, group: WorkingGroup, page_number) -> Page:
-    qs = ModerationLogEntry.objects.filter(group=group).select_related("actor", "thread", "subject", "post")
+    qs = ModerationLogEntry.objects.filter(group=group).select_related(
+        "actor", "thread", "subject", "post"
+    )
     return Paginator(qs, 50).get_page(page_number)
 
 
 def member_posts(*, viewer, member, limit: int = 30) -> list[Post]:
     """A member's latest posts that the viewer may read (one query)."""
     return list(
-        perms.readable_posts(viewer).filter(author=member).select_related("thread", "group")
+        perms.readable_posts(viewer)
+        .filter(author=member)
+        .select_related("thread", "group")
         .order_by("-created_at")[:limit]
     )
 
@@ -319,12 +528,14 @@ def mention_candidates(*, thread: Thread, prefix: str, limit: int = 8) -> list[d
     rows = (
         perms.thread_readers(thread)
         .filter(Q(username__istartswith=prefix) | Q(display_name__istartswith=prefix))
-        .order_by("username").values("username", "display_name")[:limit]
+        .order_by("username")
+        .values("username", "display_name")[:limit]
     )
     return [{"username": r["username"], "name": r["display_name"] or r["username"]} for r in rows]
 
 
 # --- search ---------------------------------------------------------------------------
+
 
 def search(*, user, query: str, limit: int = 40) -> tuple[list[Thread], list[Post]]:
     """Threads and posts matching `query` that the user may read (Wagtail search backend,
@@ -338,20 +549,42 @@ def search(*, user, query: str, limit: int = 40) -> tuple[list[Thread], list[Pos
     thread_qs = Thread.objects.filter(status=ContentStatus.PUBLISHED, group_id__in=readable)
     threads = list(thread_qs.search(query)[:limit])
     post_qs = Post.objects.filter(
-        group_id__in=readable, status=ContentStatus.PUBLISHED, hidden_at__isnull=True, deleted_at__isnull=True,
+        group_id__in=readable,
+        status=ContentStatus.PUBLISHED,
+        hidden_at__isnull=True,
+        deleted_at__isnull=True,
     )
     post_hits = list(post_qs.search(query)[:limit])
     # Re-check each hit through permissions (the thread's own status) and load relations.
     ids = [p.pk for p in post_hits]
-    loaded = {p.pk: p for p in perms.readable_posts(user).filter(pk__in=ids).select_related("thread", "author", "group")}
+    loaded = {
+        p.pk: p
+        for p in perms.readable_posts(user)
+        .filter(pk__in=ids)
+        .select_related("thread", "author", "group")
+    }
     posts = [loaded[i] for i in ids if i in loaded]
     thread_ids = [t.pk for t in threads]
-    loaded_threads = {t.pk: t for t in Thread.objects.filter(pk__in=thread_ids).select_related("group", "author")}
+    loaded_threads = {
+        t.pk: t for t in Thread.objects.filter(pk__in=thread_ids).select_related("group", "author")
+    }
     return [loaded_threads[i] for i in thread_ids if i in loaded_threads], posts
 
 
 __all__ = [
-    "SEGMENT", "TOP_LEVEL_PER_PAGE", "MAX_REPLIES_PER_PAGE", "MAX_LOADED_DEPTH", "VISUAL_DEPTH",
-    "thread_page", "branch_view", "post_item", "threads_for_group", "group_threads_page", "moderation_queue",
-    "moderation_log_page", "member_posts", "mention_candidates", "search",
+    "SEGMENT",
+    "TOP_LEVEL_PER_PAGE",
+    "MAX_REPLIES_PER_PAGE",
+    "MAX_LOADED_DEPTH",
+    "VISUAL_DEPTH",
+    "thread_page",
+    "branch_view",
+    "post_item",
+    "threads_for_group",
+    "group_threads_page",
+    "moderation_queue",
+    "moderation_log_page",
+    "member_posts",
+    "mention_candidates",
+    "search",
 ]

@@ -59,14 +59,23 @@ def posts_per_minute() -> int:
 
 # --- helpers --------------------------------------------------------------------------
 
+
 def _emit(signal, sender, **kwargs) -> None:
     transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))
 
 
-def _log(*, group, actor, action, thread=None, post=None, subject=None, reason="", detail="") -> None:
+def _log(
+    *, group, actor, action, thread=None, post=None, subject=None, reason="", detail=""
+) -> None:
     ModerationLogEntry.objects.create(
-        group=group, actor=actor, action=action, thread=thread, post=post, subject=subject,
-        reason=reason, detail=detail[:300],
+        group=group,
+        actor=actor,
+        action=action,
+        thread=thread,
+        post=post,
+        subject=subject,
+        reason=reason,
+        detail=detail[:300],
     )
 
 
@@ -84,11 +93,17 @@ def _require_login(user) -> None:
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if len(title) < TITLE_MIN_LENGTH:
-        raise ValidationError(_("Please give the thread a title of at least %(min)d characters.")
-                              % {"min": TITLE_MIN_LENGTH}, code="title")
+        raise ValidationError(
+            _("Please give the thread a title of at least %(min)d characters.")
+            % {"min": TITLE_MIN_LENGTH},
+            code="title",
+        )
     if len(title) > TITLE_MAX_LENGTH:
-        raise ValidationError(_("The title is too long: at most %(max)d characters, you wrote %(count)d.")
-                              % {"max": TITLE_MAX_LENGTH, "count": len(title)}, code="title")
+        raise ValidationError(
+            _("The title is too long: at most %(max)d characters, you wrote %(count)d.")
+            % {"max": TITLE_MAX_LENGTH, "count": len(title)},
+            code="title",
+        )
     return title
 
 
@@ -99,7 +114,8 @@ def _clean_body(body: str) -> str:
     if len(body) > BODY_MAX_LENGTH:
         raise ValidationError(
             _("The message is too long: at most %(max)s characters, you wrote %(count)s.")
-            % {"max": f"{BODY_MAX_LENGTH:,}", "count": f"{len(body):,}"}, code="body",
+            % {"max": f"{BODY_MAX_LENGTH:,}", "count": f"{len(body):,}"},
+            code="body",
         )
     return body
 
@@ -117,15 +133,19 @@ def _clean_reason(reason: str, *, required: bool, message: str = "") -> str:
     if required and not reason:
         raise ValidationError(message or _("Please give a reason."), code="reason")
     if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(_("The reason is too long: at most %(max)d characters.") % {"max": REASON_MAX_LENGTH},
-                              code="reason")
+        raise ValidationError(
+            _("The reason is too long: at most %(max)d characters.") % {"max": REASON_MAX_LENGTH},
+            code="reason",
+        )
     return reason
 
 
 def group_settings_of(group: WorkingGroup) -> GroupDiscussionSettings:
     """The group's discussion settings (defaults when none were saved; not written).
     Always read fresh: a cached reverse one-to-one would hide a change made moments ago."""
-    found = GroupDiscussionSettings.objects.select_related("slow_mode_by").filter(group=group).first()
+    found = (
+        GroupDiscussionSettings.objects.select_related("slow_mode_by").filter(group=group).first()
+    )
     return found or GroupDiscussionSettings(group=group)
 
 
@@ -144,13 +164,17 @@ def _check_pace(*, author, group: WorkingGroup, thread: Thread | None, now: date
     limit = posts_per_minute()
     recent = list(
         Post.objects.filter(author=author, created_at__gt=now - timedelta(minutes=1))
-        .order_by("-created_at").values_list("created_at", flat=True)[:limit]
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
     )
     if len(recent) >= limit:
         wait = int((recent[-1] + timedelta(minutes=1) - now).total_seconds()) + 1
         raise PostingTooFast(
-            ngettext("You are posting too fast: at most %(n)d post per minute. Please wait %(wait)s.",
-                     "You are posting too fast: at most %(n)d posts per minute. Please wait %(wait)s.", limit)
+            ngettext(
+                "You are posting too fast: at most %(n)d post per minute. Please wait %(wait)s.",
+                "You are posting too fast: at most %(n)d posts per minute. Please wait %(wait)s.",
+                limit,
+            )
             % {"n": limit, "wait": _wait_text(wait)},
             retry_after=wait,
         )
@@ -167,7 +191,10 @@ def _check_pace(*, author, group: WorkingGroup, thread: Thread | None, now: date
         if last and last + timedelta(seconds=seconds) > now:
             wait = int((last + timedelta(seconds=seconds) - now).total_seconds()) + 1
             raise PostingTooFast(
-                _("Slow mode is on: one post every %(interval)s per member. You can post again in %(wait)s.")
+                _(
+                    "Slow mode is on: one post every %(interval)s per member. "
+                    "You can post again in %(wait)s."
+                )
                 % {"interval": _wait_text(seconds), "wait": _wait_text(wait)},
                 retry_after=wait,
             )
@@ -178,7 +205,9 @@ def _needs_approval(author, group: WorkingGroup) -> bool:
     first_n = group_settings_of(group).premoderate_first_posts
     if not first_n or group_perms.can_moderate(author, group):
         return False
-    published = Post.objects.filter(author=author, group=group, status=ContentStatus.PUBLISHED).count()
+    published = Post.objects.filter(
+        author=author, group=group, status=ContentStatus.PUBLISHED
+    ).count()
     return published < first_n
 
 
@@ -197,26 +226,56 @@ def _publish_counts(post: Post, at: datetime) -> None:
     Post.objects.filter(thread_id=post.thread_id, path__in=path_ancestors(post.path)).update(
         descendant_count=F("descendant_count") + 1
     )
-    Thread.objects.filter(pk=post.thread_id).update(reply_count=F("reply_count") + 1, last_post_at=at)
+    Thread.objects.filter(pk=post.thread_id).update(
+        reply_count=F("reply_count") + 1, last_post_at=at
+    )
 
 
 def _announce_reply(post: Post, thread: Thread) -> None:
-    parent_author_id = Post.objects.filter(pk=post.parent_id).values_list("author_id", flat=True).first()
-    _emit(signals.post_created, Post, post=post, post_id=post.pk, thread_id=thread.pk, group_id=thread.group_id,
-          parent_id=post.parent_id, parent_author_id=parent_author_id, author_id=post.author_id,
-          mentioned_user_ids=_readable_mentions(thread, post.mentioned_user_ids, exclude=post.author_id))
+    parent_author_id = (
+        Post.objects.filter(pk=post.parent_id).values_list("author_id", flat=True).first()
+    )
+    _emit(
+        signals.post_created,
+        Post,
+        post=post,
+        post_id=post.pk,
+        thread_id=thread.pk,
+        group_id=thread.group_id,
+        parent_id=post.parent_id,
+        parent_author_id=parent_author_id,
+        author_id=post.author_id,
+        mentioned_user_ids=_readable_mentions(
+            thread, post.mentioned_user_ids, exclude=post.author_id
+        ),
+    )
     realtime.thread_event(thread.pk, "post_created", post=post.pk, parent=post.parent_id)
 
 
 def _announce_thread(thread: Thread, post: Post) -> None:
-    _emit(signals.thread_created, Thread, thread=thread, thread_id=thread.pk, group_id=thread.group_id, post=post,
-          post_id=post.pk, author_id=thread.author_id,
-          mentioned_user_ids=_readable_mentions(thread, post.mentioned_user_ids, exclude=thread.author_id))
+    _emit(
+        signals.thread_created,
+        Thread,
+        thread=thread,
+        thread_id=thread.pk,
+        group_id=thread.group_id,
+        post=post,
+        post_id=post.pk,
+        author_id=thread.author_id,
+        mentioned_user_ids=_readable_mentions(
+            thread, post.mentioned_user_ids, exclude=thread.author_id
+        ),
+    )
 
 
 def _locked_post(post: Post | int) -> Post:
     pk = post.pk if isinstance(post, Post) else post
-    found = Post.objects.select_for_update().select_related("thread__group", "group").filter(pk=pk).first()
+    found = (
+        Post.objects.select_for_update()
+        .select_related("thread__group", "group")
+        .filter(pk=pk)
+        .first()
+    )
     if found is None:
         raise ValidationError(_("This post does not exist (any more)."), code="missing")
     return found
@@ -224,8 +283,11 @@ def _locked_post(post: Post | int) -> Post:
 
 # --- threads and replies --------------------------------------------------------------
 
+
 @transaction.atomic
-def thread_start(*, group: WorkingGroup, author, title: str, body: str, language: str | None = None) -> Thread:
+def thread_start(
+    *, group: WorkingGroup, author, title: str, body: str, language: str | None = None
+) -> Thread:
     """Start a thread in a group with its opening post. New members' posts may be held
     for approval (pre-moderation); then only the author and moderators see the thread."""
     _require_login(author)
@@ -237,23 +299,49 @@ def thread_start(*, group: WorkingGroup, author, title: str, body: str, language
     _check_pace(author=author, group=group, thread=None, now=now)
     status = ContentStatus.PENDING if _needs_approval(author, group) else ContentStatus.PUBLISHED
     rendered = render_markdown(body)
-    thread = Thread.objects.create(group=group, title=title, author=author, language=language, status=status,
-                                   created_at=now, last_post_at=now)
+    thread = Thread.objects.create(
+        group=group,
+        title=title,
+        author=author,
+        language=language,
+        status=status,
+        created_at=now,
+        last_post_at=now,
+    )
     post = Post.objects.create(
-        thread=thread, group=group, parent=None, path="", depth=0, author=author, body=body, body_html=rendered.html,
-        language=language, mentioned_user_ids=sorted(rendered.mentioned_user_ids), status=status, created_at=now,
+        thread=thread,
+        group=group,
+        parent=None,
+        path="",
+        depth=0,
+        author=author,
+        body=body,
+        body_html=rendered.html,
+        language=language,
+        mentioned_user_ids=sorted(rendered.mentioned_user_ids),
+        status=status,
+        created_at=now,
     )
     if status == ContentStatus.PUBLISHED:
         _touch(group, now)
         _announce_thread(thread, post)
     else:
-        _emit(signals.post_held, Post, post=post, post_id=post.pk, thread_id=thread.pk, group_id=group.pk,
-              author_id=author.pk)
+        _emit(
+            signals.post_held,
+            Post,
+            post=post,
+            post_id=post.pk,
+            thread_id=thread.pk,
+            group_id=group.pk,
+            author_id=author.pk,
+        )
     return thread
 
 
 @transaction.atomic
-def post_reply(*, thread: Thread, parent: Post | int | None, author, body: str, language: str | None = None) -> Post:
+def post_reply(
+    *, thread: Thread, parent: Post | int | None, author, body: str, language: str | None = None
+) -> Post:
     """Reply to the thread (parent None = its opening post) or to any post in it, at any depth."""
     _require_login(author)
     thread = Thread.objects.select_related("group").get(pk=thread.pk)
@@ -268,40 +356,68 @@ def post_reply(*, thread: Thread, parent: Post | int | None, author, body: str, 
     if parent.is_deleted:
         raise ValidationError(_("You cannot reply to a deleted post."), code="deleted")
     if parent.is_hidden:
-        raise ValidationError(_("You cannot reply to a post a moderator has hidden."), code="hidden")
+        raise ValidationError(
+            _("You cannot reply to a post a moderator has hidden."), code="hidden"
+        )
     if parent.status != ContentStatus.PUBLISHED:
-        raise ValidationError(_("You cannot reply to a post that is not published."), code="unpublished")
+        raise ValidationError(
+            _("You cannot reply to a post that is not published."), code="unpublished"
+        )
     if parent.depth + 1 > MAX_DEPTH:
-        raise ValidationError(_("This branch is nested too deeply; please reply further up."), code="depth")
+        raise ValidationError(
+            _("This branch is nested too deeply; please reply further up."), code="depth"
+        )
     if parent.last_child_seq >= MAX_CHILDREN:
-        raise ValidationError(_("This post has too many replies; please reply elsewhere."), code="full")
+        raise ValidationError(
+            _("This post has too many replies; please reply elsewhere."), code="full"
+        )
     body = _clean_body(body)
     language = _clean_language(language, author)
     now = timezone.now()
     _check_pace(author=author, group=thread.group, thread=thread, now=now)
-    status = ContentStatus.PENDING if _needs_approval(author, thread.group) else ContentStatus.PUBLISHED
+    status = (
+        ContentStatus.PENDING if _needs_approval(author, thread.group) else ContentStatus.PUBLISHED
+    )
     rendered = render_markdown(body)
 
     # The parent row is locked: the next segment is ours alone.
     seq = parent.last_child_seq + 1
     Post.objects.filter(pk=parent.pk).update(last_child_seq=seq)
     post = Post.objects.create(
-        thread=thread, group=thread.group, parent=parent, path=parent.path + path_segment(seq),
-        depth=parent.depth + 1, author=author, body=body, body_html=rendered.html, language=language,
-        mentioned_user_ids=sorted(rendered.mentioned_user_ids), status=status, created_at=now,
+        thread=thread,
+        group=thread.group,
+        parent=parent,
+        path=parent.path + path_segment(seq),
+        depth=parent.depth + 1,
+        author=author,
+        body=body,
+        body_html=rendered.html,
+        language=language,
+        mentioned_user_ids=sorted(rendered.mentioned_user_ids),
+        status=status,
+        created_at=now,
     )
     if status == ContentStatus.PUBLISHED:
         _publish_counts(post, now)
         _touch(thread.group, now)
         _announce_reply(post, thread)
     else:
-        _emit(signals.post_held, Post, post=post, post_id=post.pk, thread_id=thread.pk, group_id=thread.group_id,
-              author_id=author.pk)
+        _emit(
+            signals.post_held,
+            Post,
+            post=post,
+            post_id=post.pk,
+            thread_id=thread.pk,
+            group_id=thread.group_id,
+            author_id=author.pk,
+        )
     return post
 
 
 @transaction.atomic
-def post_edit(*, post: Post, user, body: str, title: str | None = None, language: str | None = None) -> Post:
+def post_edit(
+    *, post: Post, user, body: str, title: str | None = None, language: str | None = None
+) -> Post:
     """The author edits a post (and, for an opening post, the thread title); the previous
     version is kept as a revision for the author and the moderators."""
     _require_login(user)
@@ -314,21 +430,42 @@ def post_edit(*, post: Post, user, body: str, title: str | None = None, language
     if body == post.body and new_title == thread.title and language == post.language:
         return post
     now = timezone.now()
-    PostRevision.objects.create(post=post, body=post.body, title=thread.title if post.is_opening else "",
-                                created_at=now, written_at=post.edited_at or post.created_at)
+    PostRevision.objects.create(
+        post=post,
+        body=post.body,
+        title=thread.title if post.is_opening else "",
+        created_at=now,
+        written_at=post.edited_at or post.created_at,
+    )
     rendered = render_markdown(body)
     new_mentions = set(rendered.mentioned_user_ids) - set(post.mentioned_user_ids)
     post.body, post.body_html, post.language = body, rendered.html, language
     post.mentioned_user_ids = sorted(rendered.mentioned_user_ids)
     post.edited_at, post.edit_count = now, post.edit_count + 1
-    post.save(update_fields=["body", "body_html", "language", "mentioned_user_ids", "edited_at", "edit_count"])
+    post.save(
+        update_fields=[
+            "body",
+            "body_html",
+            "language",
+            "mentioned_user_ids",
+            "edited_at",
+            "edit_count",
+        ]
+    )
     if post.is_opening and new_title != thread.title:
         thread.title = new_title
         thread.save(update_fields=["title"])
     if post.is_published:
-        _emit(signals.post_edited, Post, post=post, post_id=post.pk, thread_id=thread.pk, group_id=post.group_id,
-              author_id=post.author_id,
-              mentioned_user_ids=_readable_mentions(thread, new_mentions, exclude=post.author_id))
+        _emit(
+            signals.post_edited,
+            Post,
+            post=post,
+            post_id=post.pk,
+            thread_id=thread.pk,
+            group_id=post.group_id,
+            author_id=post.author_id,
+            mentioned_user_ids=_readable_mentions(thread, new_mentions, exclude=post.author_id),
+        )
         realtime.thread_event(thread.pk, "post_updated", post=post.pk, parent=post.parent_id)
     return post
 
@@ -349,8 +486,15 @@ def post_delete(*, post: Post, user) -> Post:
     if post.reaction_counts:
         post.reaction_counts = {}
         post.save(update_fields=["reaction_counts"])
-    _emit(signals.post_deleted, Post, post=post, post_id=post.pk, thread_id=post.thread_id, group_id=post.group_id,
-          author_id=post.author_id)
+    _emit(
+        signals.post_deleted,
+        Post,
+        post=post,
+        post_id=post.pk,
+        thread_id=post.thread_id,
+        group_id=post.group_id,
+        author_id=post.author_id,
+    )
     realtime.thread_event(post.thread_id, "post_updated", post=post.pk, parent=post.parent_id)
     return post
 
@@ -367,17 +511,32 @@ def reaction_toggle(*, post: Post, user, kind: str) -> bool:
     added = not deleted
     if added:
         Reaction.objects.create(post=post, user=user, kind=kind)
-    counts = dict(Reaction.objects.filter(post=post).values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    counts = dict(
+        Reaction.objects.filter(post=post)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
     post.reaction_counts = {k: counts[k] for k in Reactions.values if counts.get(k)}
     post.save(update_fields=["reaction_counts"])
     if added:
-        _emit(signals.reaction_added, Post, post=post, post_id=post.pk, thread_id=post.thread_id,
-              group_id=post.group_id, author_id=post.author_id, user_id=user.pk, kind=kind)
+        _emit(
+            signals.reaction_added,
+            Post,
+            post=post,
+            post_id=post.pk,
+            thread_id=post.thread_id,
+            group_id=post.group_id,
+            author_id=post.author_id,
+            user_id=user.pk,
+            kind=kind,
+        )
     realtime.thread_event(post.thread_id, "post_updated", post=post.pk, parent=post.parent_id)
     return added
 
 
 # --- reports --------------------------------------------------------------------------
+
 
 @transaction.atomic
 def report_create(*, post: Post, reporter, reason: str, details: str = "") -> Report:
@@ -391,15 +550,34 @@ def report_create(*, post: Post, reporter, reason: str, details: str = "") -> Re
     if reason == Report.Reason.OTHER and not details:
         raise ValidationError(_("Please tell the moderators what is wrong."), code="details")
     if len(details) > REPORT_DETAILS_MAX_LENGTH:
-        raise ValidationError(_("The explanation is too long: at most %(max)d characters.")
-                              % {"max": REPORT_DETAILS_MAX_LENGTH}, code="details")
+        raise ValidationError(
+            _("The explanation is too long: at most %(max)d characters.")
+            % {"max": REPORT_DETAILS_MAX_LENGTH},
+            code="details",
+        )
     if Report.objects.filter(post=post, reporter=reporter, status=Report.Status.OPEN).exists():
-        raise ValidationError(_("You have already reported this post; the moderators will look at it."),
-                              code="duplicate")
-    report = Report.objects.create(post=post, group=post.group, reporter=reporter, reason=reason, details=details,
-                                   snapshot=post.body)
-    _emit(signals.report_created, Report, report=report, report_id=report.pk, post_id=post.pk,
-          thread_id=post.thread_id, group_id=post.group_id, reporter_id=reporter.pk)
+        raise ValidationError(
+            _("You have already reported this post; the moderators will look at it."),
+            code="duplicate",
+        )
+    report = Report.objects.create(
+        post=post,
+        group=post.group,
+        reporter=reporter,
+        reason=reason,
+        details=details,
+        snapshot=post.body,
+    )
+    _emit(
+        signals.report_created,
+        Report,
+        report=report,
+        report_id=report.pk,
+        post_id=post.pk,
+        thread_id=post.thread_id,
+        group_id=post.group_id,
+        reporter_id=reporter.pk,
+    )
     return report
 
 
@@ -408,36 +586,72 @@ def report_resolve(*, report: Report, by, hide: bool, note: str = "") -> Report:
     """A moderator resolves a report: hide the post (closing every open report on it) or
     dismiss this report. The note is logged and, when hiding, shown to the author."""
     _require_login(by)
-    report = Report.objects.select_for_update().select_related("post__thread__group").get(pk=report.pk)
+    report = (
+        Report.objects.select_for_update().select_related("post__thread__group").get(pk=report.pk)
+    )
     perms.check_can_moderate_group(by, report.post.group)
     if report.status != Report.Status.OPEN:
         raise ValidationError(_("This report has already been resolved."), code="resolved")
-    note = _clean_reason(note, required=hide, message=_("Please say why the post is hidden; its author will see it."))
+    note = _clean_reason(
+        note, required=hide, message=_("Please say why the post is hidden; its author will see it.")
+    )
     now = timezone.now()
     post = report.post
     if hide:
         if not post.is_hidden and not post.is_deleted:
             post_hide(post=post, by=by, reason=note)
-        targets = list(Report.objects.select_for_update().filter(post=post, status=Report.Status.OPEN))
+        targets = list(
+            Report.objects.select_for_update().filter(post=post, status=Report.Status.OPEN)
+        )
         status = Report.Status.HIDDEN
-        _log(group=post.group, actor=by, action=Action.REPORT_UPHELD, thread=post.thread, post=post,
-             subject=post.author, reason=note)
+        _log(
+            group=post.group,
+            actor=by,
+            action=Action.REPORT_UPHELD,
+            thread=post.thread,
+            post=post,
+            subject=post.author,
+            reason=note,
+        )
     else:
         targets = [report]
         status = Report.Status.DISMISSED
-        _log(group=post.group, actor=by, action=Action.REPORT_DISMISSED, thread=post.thread, post=post,
-             subject=report.reporter, reason=note)
+        _log(
+            group=post.group,
+            actor=by,
+            action=Action.REPORT_DISMISSED,
+            thread=post.thread,
+            post=post,
+            subject=report.reporter,
+            reason=note,
+        )
     for target in targets:
-        target.status, target.resolved_by, target.resolved_at, target.resolution_note = status, by, now, note
+        target.status, target.resolved_by, target.resolved_at, target.resolution_note = (
+            status,
+            by,
+            now,
+            note,
+        )
         target.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
-        _emit(signals.report_resolved, Report, report=target, report_id=target.pk, post_id=post.pk,
-              thread_id=post.thread_id, group_id=post.group_id, reporter_id=target.reporter_id, by_id=by.pk,
-              status=status, note=note)
+        _emit(
+            signals.report_resolved,
+            Report,
+            report=target,
+            report_id=target.pk,
+            post_id=post.pk,
+            thread_id=post.thread_id,
+            group_id=post.group_id,
+            reporter_id=target.reporter_id,
+            by_id=by.pk,
+            status=status,
+            note=note,
+        )
     report.refresh_from_db()
     return report
 
 
 # --- moderation of posts --------------------------------------------------------------
+
 
 @transaction.atomic
 def post_hide(*, post: Post, by, reason: str) -> Post:
@@ -445,17 +659,35 @@ def post_hide(*, post: Post, by, reason: str) -> Post:
     _require_login(by)
     post = _locked_post(post)
     perms.check_can_moderate_group(by, post.group)
-    reason = _clean_reason(reason, required=True, message=_("Please say why; the author will see the reason."))
+    reason = _clean_reason(
+        reason, required=True, message=_("Please say why; the author will see the reason.")
+    )
     if post.is_deleted:
         raise ValidationError(_("This post was deleted by its author."), code="deleted")
     if post.is_hidden:
         raise ValidationError(_("This post is already hidden."), code="hidden")
     post.hidden_at, post.hidden_by, post.hidden_reason = timezone.now(), by, reason
     post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    _log(group=post.group, actor=by, action=Action.POST_HIDDEN, thread=post.thread, post=post, subject=post.author,
-         reason=reason)
-    _emit(signals.post_hidden, Post, post=post, post_id=post.pk, thread_id=post.thread_id, group_id=post.group_id,
-          author_id=post.author_id, by_id=by.pk, reason=reason)
+    _log(
+        group=post.group,
+        actor=by,
+        action=Action.POST_HIDDEN,
+        thread=post.thread,
+        post=post,
+        subject=post.author,
+        reason=reason,
+    )
+    _emit(
+        signals.post_hidden,
+        Post,
+        post=post,
+        post_id=post.pk,
+        thread_id=post.thread_id,
+        group_id=post.group_id,
+        author_id=post.author_id,
+        by_id=by.pk,
+        reason=reason,
+    )
     realtime.thread_event(post.thread_id, "post_updated", post=post.pk, parent=post.parent_id)
     return post
 
@@ -471,10 +703,26 @@ def post_unhide(*, post: Post, by, reason: str = "") -> Post:
         raise ValidationError(_("This post is not hidden."), code="not_hidden")
     post.hidden_at, post.hidden_by, post.hidden_reason = None, None, ""
     post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    _log(group=post.group, actor=by, action=Action.POST_UNHIDDEN, thread=post.thread, post=post,
-         subject=post.author, reason=reason)
-    _emit(signals.post_unhidden, Post, post=post, post_id=post.pk, thread_id=post.thread_id, group_id=post.group_id,
-          author_id=post.author_id, by_id=by.pk, reason=reason)
+    _log(
+        group=post.group,
+        actor=by,
+        action=Action.POST_UNHIDDEN,
+        thread=post.thread,
+        post=post,
+        subject=post.author,
+        reason=reason,
+    )
+    _emit(
+        signals.post_unhidden,
+        Post,
+        post=post,
+        post_id=post.pk,
+        thread_id=post.thread_id,
+        group_id=post.group_id,
+        author_id=post.author_id,
+        by_id=by.pk,
+        reason=reason,
+    )
     realtime.thread_event(post.thread_id, "post_updated", post=post.pk, parent=post.parent_id)
     return post
 
@@ -494,9 +742,24 @@ def post_approve(*, post: Post, by) -> Post:
     post.status = ContentStatus.PUBLISHED
     post.save(update_fields=["status"])
     thread = post.thread
-    _log(group=post.group, actor=by, action=Action.POST_APPROVED, thread=thread, post=post, subject=post.author)
-    _emit(signals.post_approved, Post, post=post, post_id=post.pk, thread_id=thread.pk, group_id=post.group_id,
-          author_id=post.author_id, by_id=by.pk)
+    _log(
+        group=post.group,
+        actor=by,
+        action=Action.POST_APPROVED,
+        thread=thread,
+        post=post,
+        subject=post.author,
+    )
+    _emit(
+        signals.post_approved,
+        Post,
+        post=post,
+        post_id=post.pk,
+        thread_id=thread.pk,
+        group_id=post.group_id,
+        author_id=post.author_id,
+        by_id=by.pk,
+    )
     if post.is_opening:
         thread.status = ContentStatus.PUBLISHED
         thread.last_post_at = max(thread.last_post_at, now)
@@ -516,21 +779,40 @@ def post_reject(*, post: Post, by, reason: str) -> Post:
     _require_login(by)
     post = _locked_post(post)
     perms.check_can_moderate_group(by, post.group)
-    reason = _clean_reason(reason, required=True, message=_("Please say why; the author will see the reason."))
+    reason = _clean_reason(
+        reason, required=True, message=_("Please say why; the author will see the reason.")
+    )
     if post.status != ContentStatus.PENDING:
         raise ValidationError(_("This post is not waiting for approval."), code="not_pending")
     post.status, post.hidden_by, post.hidden_reason = ContentStatus.REJECTED, by, reason
     post.save(update_fields=["status", "hidden_by", "hidden_reason"])
     if post.is_opening:
         Thread.objects.filter(pk=post.thread_id).update(status=ContentStatus.REJECTED)
-    _log(group=post.group, actor=by, action=Action.POST_REJECTED, thread=post.thread, post=post,
-         subject=post.author, reason=reason)
-    _emit(signals.post_rejected, Post, post=post, post_id=post.pk, thread_id=post.thread_id, group_id=post.group_id,
-          author_id=post.author_id, by_id=by.pk, reason=reason)
+    _log(
+        group=post.group,
+        actor=by,
+        action=Action.POST_REJECTED,
+        thread=post.thread,
+        post=post,
+        subject=post.author,
+        reason=reason,
+    )
+    _emit(
+        signals.post_rejected,
+        Post,
+        post=post,
+        post_id=post.pk,
+        thread_id=post.thread_id,
+        group_id=post.group_id,
+        author_id=post.author_id,
+        by_id=by.pk,
+        reason=reason,
+    )
     return post
 
 
 # --- moderation of threads and groups -------------------------------------------------
+
 
 def _locked_thread(thread: Thread) -> Thread:
     return Thread.objects.select_for_update().select_related("group").get(pk=thread.pk)
@@ -543,17 +825,38 @@ def thread_lock(*, thread: Thread, by, locked: bool, reason: str = "") -> Thread
     _require_login(by)
     thread = _locked_thread(thread)
     perms.check_can_moderate_thread(by, thread)
-    reason = _clean_reason(reason, required=locked, message=_("Please say why the thread is locked; members will see it."))
+    reason = _clean_reason(
+        reason,
+        required=locked,
+        message=_("Please say why the thread is locked; members will see it."),
+    )
     if thread.locked == locked:
-        raise ValidationError(_("This thread is already locked.") if locked else _("This thread is not locked."),
-                              code="unchanged")
+        raise ValidationError(
+            _("This thread is already locked.") if locked else _("This thread is not locked."),
+            code="unchanged",
+        )
     thread.locked = locked
-    thread.locked_by, thread.locked_at, thread.locked_reason = (by, timezone.now(), reason) if locked else (None, None, "")
+    thread.locked_by, thread.locked_at, thread.locked_reason = (
+        (by, timezone.now(), reason) if locked else (None, None, "")
+    )
     thread.save(update_fields=["locked", "locked_by", "locked_at", "locked_reason"])
-    _log(group=thread.group, actor=by, action=Action.THREAD_LOCKED if locked else Action.THREAD_UNLOCKED,
-         thread=thread, reason=reason)
-    _emit(signals.thread_locked, Thread, thread=thread, thread_id=thread.pk, group_id=thread.group_id, by_id=by.pk,
-          locked=locked, reason=reason)
+    _log(
+        group=thread.group,
+        actor=by,
+        action=Action.THREAD_LOCKED if locked else Action.THREAD_UNLOCKED,
+        thread=thread,
+        reason=reason,
+    )
+    _emit(
+        signals.thread_locked,
+        Thread,
+        thread=thread,
+        thread_id=thread.pk,
+        group_id=thread.group_id,
+        by_id=by.pk,
+        locked=locked,
+        reason=reason,
+    )
     realtime.thread_event(thread.pk, "thread_updated")
     return thread
 
@@ -565,14 +868,27 @@ def thread_pin(*, thread: Thread, by, pinned: bool) -> Thread:
     thread = _locked_thread(thread)
     perms.check_can_moderate_thread(by, thread)
     if thread.pinned == pinned:
-        raise ValidationError(_("This thread is already pinned.") if pinned else _("This thread is not pinned."),
-                              code="unchanged")
+        raise ValidationError(
+            _("This thread is already pinned.") if pinned else _("This thread is not pinned."),
+            code="unchanged",
+        )
     thread.pinned = pinned
     thread.save(update_fields=["pinned"])
-    _log(group=thread.group, actor=by, action=Action.THREAD_PINNED if pinned else Action.THREAD_UNPINNED,
-         thread=thread)
-    _emit(signals.thread_pinned, Thread, thread=thread, thread_id=thread.pk, group_id=thread.group_id, by_id=by.pk,
-          pinned=pinned)
+    _log(
+        group=thread.group,
+        actor=by,
+        action=Action.THREAD_PINNED if pinned else Action.THREAD_UNPINNED,
+        thread=thread,
+    )
+    _emit(
+        signals.thread_pinned,
+        Thread,
+        thread=thread,
+        thread_id=thread.pk,
+        group_id=thread.group_id,
+        by_id=by.pk,
+        pinned=pinned,
+    )
     return thread
 
 
@@ -592,17 +908,41 @@ def thread_move(*, thread: Thread, by, target: WorkingGroup, reason: str = "") -
     thread.save(update_fields=["group"])
     Post.objects.filter(thread=thread).update(group=target)
     Report.objects.filter(post__thread=thread).update(group=target)
-    _log(group=source, actor=by, action=Action.THREAD_MOVED_OUT, thread=thread, reason=reason, detail=target.name)
-    _log(group=target, actor=by, action=Action.THREAD_MOVED_IN, thread=thread, reason=reason, detail=source.name)
+    _log(
+        group=source,
+        actor=by,
+        action=Action.THREAD_MOVED_OUT,
+        thread=thread,
+        reason=reason,
+        detail=target.name,
+    )
+    _log(
+        group=target,
+        actor=by,
+        action=Action.THREAD_MOVED_IN,
+        thread=thread,
+        reason=reason,
+        detail=source.name,
+    )
     _touch(target, timezone.now())
-    _emit(signals.thread_moved, Thread, thread=thread, thread_id=thread.pk, from_group_id=source.pk,
-          group_id=target.pk, by_id=by.pk, reason=reason)
+    _emit(
+        signals.thread_moved,
+        Thread,
+        thread=thread,
+        thread_id=thread.pk,
+        from_group_id=source.pk,
+        group_id=target.pk,
+        by_id=by.pk,
+        reason=reason,
+    )
     realtime.thread_event(thread.pk, "thread_updated")
     return thread
 
 
 @transaction.atomic
-def slow_mode_set(*, by, group: WorkingGroup, thread: Thread | None = None, seconds: int, reason: str = "") -> None:
+def slow_mode_set(
+    *, by, group: WorkingGroup, thread: Thread | None = None, seconds: int, reason: str = ""
+) -> None:
     """Slow mode for one thread or the whole group: one post per interval per member
     (moderators exempt). 0 turns it off. Who set it and why is shown to members."""
     _require_login(by)
@@ -616,11 +956,18 @@ def slow_mode_set(*, by, group: WorkingGroup, thread: Thread | None = None, seco
         raise ValidationError(_("Please choose an interval."), code="seconds") from None
     if seconds < 0 or seconds > SLOW_MODE_MAX_SECONDS:
         raise ValidationError(_("The interval must be between 0 (off) and 7 days."), code="seconds")
-    reason = _clean_reason(reason, required=seconds > 0,
-                           message=_("Please say why slow mode is on; members will see it."))
+    reason = _clean_reason(
+        reason,
+        required=seconds > 0,
+        message=_("Please say why slow mode is on; members will see it."),
+    )
     now = timezone.now()
-    values = {"slow_mode_seconds": seconds, "slow_mode_by": by if seconds else None,
-              "slow_mode_reason": reason if seconds else "", "slow_mode_set_at": now if seconds else None}
+    values = {
+        "slow_mode_seconds": seconds,
+        "slow_mode_by": by if seconds else None,
+        "slow_mode_reason": reason if seconds else "",
+        "slow_mode_set_at": now if seconds else None,
+    }
     if thread is not None:
         for field, value in values.items():
             setattr(thread, field, value)
@@ -628,15 +975,31 @@ def slow_mode_set(*, by, group: WorkingGroup, thread: Thread | None = None, seco
     else:
         GroupDiscussionSettings.objects.update_or_create(group=group, defaults=values)
     detail = _("off") if not seconds else _wait_text(seconds)
-    _log(group=group, actor=by, action=Action.SLOW_MODE, thread=thread, reason=reason, detail=str(detail))
-    _emit(signals.slow_mode_changed, Thread, thread_id=thread.pk if thread else None, group_id=group.pk,
-          by_id=by.pk, seconds=seconds, reason=reason)
+    _log(
+        group=group,
+        actor=by,
+        action=Action.SLOW_MODE,
+        thread=thread,
+        reason=reason,
+        detail=str(detail),
+    )
+    _emit(
+        signals.slow_mode_changed,
+        Thread,
+        thread_id=thread.pk if thread else None,
+        group_id=group.pk,
+        by_id=by.pk,
+        seconds=seconds,
+        reason=reason,
+    )
     if thread is not None:
         realtime.thread_event(thread.pk, "thread_updated")
 
 
 @transaction.atomic
-def group_discussion_settings_update(*, group: WorkingGroup, by, premoderate_first_posts: int) -> GroupDiscussionSettings:
+def group_discussion_settings_update(
+    *, group: WorkingGroup, by, premoderate_first_posts: int
+) -> GroupDiscussionSettings:
     """Pre-moderation for the group: hold the first N posts of each new member (0 = off)."""
     _require_login(by)
     perms.check_can_moderate_group(by, group)
@@ -645,11 +1008,19 @@ def group_discussion_settings_update(*, group: WorkingGroup, by, premoderate_fir
     except (TypeError, ValueError):
         raise ValidationError(_("Please enter a number."), code="premoderate") from None
     if value < 0 or value > PREMODERATION_MAX:
-        raise ValidationError(_("Choose a number between 0 (off) and %(max)d.") % {"max": PREMODERATION_MAX},
-                              code="premoderate")
+        raise ValidationError(
+            _("Choose a number between 0 (off) and %(max)d.") % {"max": PREMODERATION_MAX},
+            code="premoderate",
+        )
     group_settings, _created = GroupDiscussionSettings.objects.update_or_create(
         group=group, defaults={"premoderate_first_posts": value}
     )
-    _log(group=group, actor=by, action=Action.SETTINGS,
-         detail=_("hold the first %(n)d posts of new members") % {"n": value} if value else _("pre-moderation off"))
+    _log(
+        group=group,
+        actor=by,
+        action=Action.SETTINGS,
+        detail=_("hold the first %(n)d posts of new members") % {"n": value}
+        if value
+        else _("pre-moderation off"),
+    )
     return group_settings

@@ -15,7 +15,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -87,17 +87,26 @@ def _group(slug: str) -> WorkingGroup:
 
 
 def _thread(thread_id: int) -> Thread:
-    return get_object_or_404(Thread.objects.select_related("group"), pk=thread_id)
+    # The group's discussion settings (slow mode notice) come with the same query.
+    return get_object_or_404(
+        Thread.objects.select_related("group", "group__discussion_settings__slow_mode_by"),
+        pk=thread_id,
+    )
 
 
 def _post(post_id: int) -> Post:
-    return get_object_or_404(Post.objects.select_related("thread__group", "author", "group"), pk=post_id)
+    return get_object_or_404(
+        Post.objects.select_related("thread__group", "author", "group"), pk=post_id
+    )
 
 
 def _group_link(group: WorkingGroup) -> dict:
     """The group's localised page title and URL (falls back to its default name)."""
     page = group.page_in(_language())
-    return {"title": page.title if page else group.name, "url": (page.get_url() if page else "") or ""}
+    return {
+        "title": page.title if page else group.name,
+        "url": (page.get_url() if page else "") or "",
+    }
 
 
 def _urls() -> dict:
@@ -133,10 +142,12 @@ def _thread_page_url(post: Post) -> str:
     before = Post.objects.filter(thread_id=post.thread_id, depth=1, path__lt=top_path).count()
     page = before // selectors.TOP_LEVEL_PER_PAGE + 1
     url = reverse("discussions:thread", args=[post.thread_id])
-    return f"{url}{'?page=%d' % page if page > 1 else ''}#post-{post.pk}"
+    query = f"?page={page}" if page > 1 else ""
+    return f"{url}{query}#post-{post.pk}"
 
 
 # --- lists ----------------------------------------------------------------------------
+
 
 @require_GET
 def index(request):
@@ -144,8 +155,10 @@ def index(request):
     from django.core.paginator import Paginator
 
     threads = (
-        perms.readable_threads(request.user).filter(status=ContentStatus.PUBLISHED)
-        .select_related("group", "author").order_by("-last_post_at", "-pk")
+        perms.readable_threads(request.user)
+        .filter(status=ContentStatus.PUBLISHED)
+        .select_related("group", "author")
+        .order_by("-last_post_at", "-pk")
     )
     page_obj = Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
     return _render(request, "discussions/index.html", {"page_obj": page_obj, "tz": _tz(request)})
@@ -156,11 +169,20 @@ def group_threads(request, slug: str):
     """A group's threads, pinned first, then by latest activity."""
     group = _group(slug)
     group_perms.check_can_read_content(request.user, group)
-    page_obj = selectors.group_threads_page(user=request.user, group=group, page_number=request.GET.get("page"))
-    return _render(request, "discussions/group_threads.html", _base_context(
-        request, group, page_obj=page_obj, can_start=perms.can_start_thread(request.user, group),
-        group_settings=services.group_settings_of(group),
-    ))
+    page_obj = selectors.group_threads_page(
+        user=request.user, group=group, page_number=request.GET.get("page")
+    )
+    return _render(
+        request,
+        "discussions/group_threads.html",
+        _base_context(
+            request,
+            group,
+            page_obj=page_obj,
+            can_start=perms.can_start_thread(request.user, group),
+            group_settings=services.group_settings_of(group),
+        ),
+    )
 
 
 def thread_create(request, slug: str):
@@ -171,29 +193,46 @@ def thread_create(request, slug: str):
         return _login_first(request)
     perms.check_can_start_thread(request.user, group)
     form = ThreadForm(request.POST or None, initial={"language": _language()})
-    context = _base_context(request, group, form=form, group_settings=services.group_settings_of(group))
+    context = _base_context(
+        request, group, form=form, group_settings=services.group_settings_of(group)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             thread = services.thread_start(group=group, author=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             return _render(request, "discussions/thread_form.html", context, exc=exc)
         return HttpResponseRedirect(thread.get_absolute_url())
-    return _render(request, "discussions/thread_form.html", context, status=400 if form.errors else 200)
+    return _render(
+        request, "discussions/thread_form.html", context, status=400 if form.errors else 200
+    )
 
 
 # --- thread and posts -----------------------------------------------------------------
+
 
 @require_GET
 def thread_detail(request, thread_id: int):
     """The thread: opening post and one page of top-level branches, nested, collapsible."""
     thread = _thread(thread_id)
     perms.check_can_read_thread(request.user, thread)
-    view = selectors.thread_page(thread=thread, user=request.user, page_number=request.GET.get("page"))
+    with timezone.override(_tz(request)):
+        view = selectors.thread_page(
+            thread=thread, user=request.user, page_number=request.GET.get("page")
+        )
     form = ReplyForm(initial={"language": _language()}) if view.viewer.can_reply else None
-    return _render(request, "discussions/thread.html", _base_context(
-        request, thread.group, thread=thread, view=view, page_obj=view.page, form=form,
-        visual_depth=selectors.VISUAL_DEPTH,
-    ))
+    return _render(
+        request,
+        "discussions/thread.html",
+        _base_context(
+            request,
+            thread.group,
+            thread=thread,
+            view=view,
+            page_obj=view.page,
+            form=form,
+            labels=selectors.labels(),
+        ),
+    )
 
 
 @require_GET
@@ -203,11 +242,21 @@ def post_detail(request, thread_id: int, post_id: int):
     post = get_object_or_404(Post, pk=post_id, thread=thread)
     post.thread = thread
     perms.check_can_see_post(request.user, post)
-    view = selectors.branch_view(thread=thread, post=post, user=request.user)
+    with timezone.override(_tz(request)):
+        view = selectors.branch_view(thread=thread, post=post, user=request.user)
     form = ReplyForm(initial={"language": _language()}) if view.viewer.can_reply else None
-    return _render(request, "discussions/branch.html", _base_context(
-        request, thread.group, thread=thread, view=view, form=form, visual_depth=selectors.VISUAL_DEPTH,
-    ))
+    return _render(
+        request,
+        "discussions/branch.html",
+        _base_context(
+            request,
+            thread.group,
+            thread=thread,
+            view=view,
+            form=form,
+            labels=selectors.labels(),
+        ),
+    )
 
 
 @require_GET
@@ -216,11 +265,18 @@ def post_fragment(request, post_id: int):
     only carries ids; this view is where permission is checked)."""
     post = _post(post_id)
     perms.check_can_see_post(request.user, post)
-    item = selectors.post_item(post=post, user=request.user)
-    return _render(request, "discussions/fragment.html", {
-        "item": item, "thread": post.thread, "urls": _urls(), "tz": _tz(request),
-        "visual_depth": selectors.VISUAL_DEPTH,
-    })
+    with timezone.override(_tz(request)):
+        item = selectors.post_item(post=post, user=request.user)
+    return _render(
+        request,
+        "discussions/fragment.html",
+        {
+            "item": item,
+            "thread": post.thread,
+            "urls": _urls(),
+            "labels": selectors.labels(),
+        },
+    )
 
 
 def _reply(request, thread: Thread, parent: Post | None, quote: Post | None = None):
@@ -242,8 +298,13 @@ def _reply(request, thread: Thread, parent: Post | None, quote: Post | None = No
         return _render(request, "discussions/reply_form.html", context, status=400)
     parent_id = form.cleaned_data.get("parent") or (parent.pk if parent else None)
     try:
-        post = services.post_reply(thread=thread, parent=parent_id, author=request.user,
-                                   body=form.cleaned_data["body"], language=form.cleaned_data["language"])
+        post = services.post_reply(
+            thread=thread,
+            parent=parent_id,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            language=form.cleaned_data["language"],
+        )
     except (ValidationError, PermissionDenied) as exc:
         if _wants_json(request):
             return _json_error(exc)
@@ -251,9 +312,15 @@ def _reply(request, thread: Thread, parent: Post | None, quote: Post | None = No
             context["parent"] = Post.objects.filter(pk=parent_id, thread=thread).first()
         return _render(request, "discussions/reply_form.html", context, exc=exc)
     if _wants_json(request):
-        return JsonResponse({"ok": True, "post": post.pk, "parent": post.parent_id,
-                             "pending": post.status == ContentStatus.PENDING,
-                             "fragment": reverse("discussions:post_fragment", args=[post.pk])})
+        return JsonResponse(
+            {
+                "ok": True,
+                "post": post.pk,
+                "parent": post.parent_id,
+                "pending": post.status == ContentStatus.PENDING,
+                "fragment": reverse("discussions:post_fragment", args=[post.pk]),
+            }
+        )
     return HttpResponseRedirect(_thread_page_url(post))
 
 
@@ -276,7 +343,11 @@ def post_reply(request, post_id: int):
     quote = None
     quote_id = request.GET.get("quote")
     if quote_id and quote_id.isdigit():
-        quote = Post.objects.select_related("author", "thread__group").filter(pk=int(quote_id), thread=parent.thread).first()
+        quote = (
+            Post.objects.select_related("author", "thread__group")
+            .filter(pk=int(quote_id), thread=parent.thread)
+            .first()
+        )
         if quote is not None and not perms.can_see_post_body(request.user, quote):
             quote = None
     return _reply(request, parent.thread, parent, quote)
@@ -295,12 +366,19 @@ def post_edit(request, post_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.post_edit(post=post, user=request.user, body=data["body"], language=data["language"],
-                               title=data["title"] if post.is_opening else None)
+            services.post_edit(
+                post=post,
+                user=request.user,
+                body=data["body"],
+                language=data["language"],
+                title=data["title"] if post.is_opening else None,
+            )
         except (ValidationError, PermissionDenied) as exc:
             return _render(request, "discussions/edit_form.html", context, exc=exc)
         return HttpResponseRedirect(_thread_page_url(post))
-    return _render(request, "discussions/edit_form.html", context, status=400 if form.errors else 200)
+    return _render(
+        request, "discussions/edit_form.html", context, status=400 if form.errors else 200
+    )
 
 
 def post_delete(request, post_id: int):
@@ -320,20 +398,39 @@ def post_delete(request, post_id: int):
     return _render(request, "discussions/delete_confirm.html", context)
 
 
-@require_POST
 def post_react(request, post_id: int):
-    """Toggle one reaction (a form button; JS sends the same request and swaps the post)."""
+    """Toggle one reaction. GET shows the choice (the no-JS path of "React"); POST toggles
+    (JS sends the same request and swaps the post in place)."""
     post = _post(post_id)
     if not request.user.is_authenticated:
         perms.check_can_see_post(request.user, post)
         return _login_first(request)
+    if request.method != "POST":
+        perms.check_can_react(request.user, post)
+        return _render(
+            request,
+            "discussions/react.html",
+            _base_context(
+                request,
+                post.group,
+                thread=post.thread,
+                post=post,
+                choices=selectors.reaction_choices(post=post, user=request.user),
+            ),
+        )
     try:
-        added = services.reaction_toggle(post=post, user=request.user, kind=request.POST.get("kind", ""))
+        added = services.reaction_toggle(
+            post=post, user=request.user, kind=request.POST.get("kind", "")
+        )
     except (ValidationError, PermissionDenied) as exc:
         if _wants_json(request):
             return _json_error(exc)
-        return _render(request, "discussions/message.html",
-                       _base_context(request, post.group, thread=post.thread, post=post), exc=exc)
+        return _render(
+            request,
+            "discussions/message.html",
+            _base_context(request, post.group, thread=post.thread, post=post),
+            exc=exc,
+        )
     if _wants_json(request):
         return JsonResponse({"ok": True, "added": added})
     return HttpResponseRedirect(_thread_page_url(post))
@@ -355,7 +452,9 @@ def post_report(request, post_id: int):
             return _render(request, "discussions/report_form.html", context, exc=exc)
         context["done"] = True
         return _render(request, "discussions/report_form.html", context)
-    return _render(request, "discussions/report_form.html", context, status=400 if form.errors else 200)
+    return _render(
+        request, "discussions/report_form.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_GET
@@ -364,11 +463,15 @@ def post_history(request, post_id: int):
     post = _post(post_id)
     perms.check_can_see_history(request.user, post)
     revisions = list(post.revisions.all())
-    return _render(request, "discussions/history.html",
-                   _base_context(request, post.group, thread=post.thread, post=post, revisions=revisions))
+    return _render(
+        request,
+        "discussions/history.html",
+        _base_context(request, post.group, thread=post.thread, post=post, revisions=revisions),
+    )
 
 
 # --- moderation -----------------------------------------------------------------------
+
 
 def post_moderate(request, post_id: int):
     """Hide/unhide a post, or approve/reject a held one, with a reason."""
@@ -389,8 +492,12 @@ def post_moderate(request, post_id: int):
             "reject": lambda: services.post_reject(post=post, by=request.user, reason=reason),
         }
         if action not in actions:
-            return _render(request, "discussions/post_moderate.html", context,
-                           exc=ValidationError(_("Unknown action.")))
+            return _render(
+                request,
+                "discussions/post_moderate.html",
+                context,
+                exc=ValidationError(_("Unknown action.")),
+            )
         try:
             actions[action]()
         except (ValidationError, PermissionDenied) as exc:
@@ -399,7 +506,9 @@ def post_moderate(request, post_id: int):
         if target == "queue":
             return HttpResponseRedirect(reverse("discussions:queue", args=[post.group.slug]))
         return HttpResponseRedirect(post.get_absolute_url())
-    return _render(request, "discussions/post_moderate.html", context, status=400 if form.errors else 200)
+    return _render(
+        request, "discussions/post_moderate.html", context, status=400 if form.errors else 200
+    )
 
 
 def thread_moderate(request, thread_id: int):
@@ -409,14 +518,26 @@ def thread_moderate(request, thread_id: int):
         perms.check_can_read_thread(request.user, thread)
         return _login_first(request)
     perms.check_can_moderate_thread(request.user, thread)
-    targets = list(group_perms.moderated_groups(request.user).exclude(pk=thread.group_id).order_by("name"))
+    targets = list(
+        group_perms.moderated_groups(request.user).exclude(pk=thread.group_id).order_by("name")
+    )
     action = request.POST.get("action") if request.method == "POST" else None
     lock_form = ReasonForm(request.POST if action in ("lock", "unlock") else None, prefix="lock")
-    slow_form = SlowModeForm(request.POST if action == "slow" else None, prefix="slow",
-                             initial={"seconds": thread.slow_mode_seconds, "reason": thread.slow_mode_reason})
+    slow_form = SlowModeForm(
+        request.POST if action == "slow" else None,
+        prefix="slow",
+        initial={"seconds": thread.slow_mode_seconds, "reason": thread.slow_mode_reason},
+    )
     move_form = MoveForm(request.POST if action == "move" else None, prefix="move", groups=targets)
-    context = _base_context(request, thread.group, thread=thread, lock_form=lock_form, slow_form=slow_form,
-                            move_form=move_form, targets=targets)
+    context = _base_context(
+        request,
+        thread.group,
+        thread=thread,
+        lock_form=lock_form,
+        slow_form=slow_form,
+        move_form=move_form,
+        targets=targets,
+    )
     if action is None:
         return _render(request, "discussions/thread_moderate.html", context)
     user = request.user
@@ -424,18 +545,27 @@ def thread_moderate(request, thread_id: int):
         if action in ("lock", "unlock"):
             if not lock_form.is_valid():
                 raise ValidationError(_("Please check the form."))
-            services.thread_lock(thread=thread, by=user, locked=action == "lock", reason=lock_form.cleaned_data["reason"])
+            services.thread_lock(
+                thread=thread,
+                by=user,
+                locked=action == "lock",
+                reason=lock_form.cleaned_data["reason"],
+            )
         elif action in ("pin", "unpin"):
             services.thread_pin(thread=thread, by=user, pinned=action == "pin")
         elif action == "slow":
             if not slow_form.is_valid():
                 raise ValidationError(_("Please check the form."))
-            services.slow_mode_set(by=user, group=thread.group, thread=thread, **slow_form.cleaned_data)
+            services.slow_mode_set(
+                by=user, group=thread.group, thread=thread, **slow_form.cleaned_data
+            )
         elif action == "move":
             if not move_form.is_valid():
                 raise ValidationError(_("Please choose a group you moderate."))
             target = get_object_or_404(WorkingGroup, pk=move_form.cleaned_data["target"])
-            services.thread_move(thread=thread, by=user, target=target, reason=move_form.cleaned_data["reason"])
+            services.thread_move(
+                thread=thread, by=user, target=target, reason=move_form.cleaned_data["reason"]
+            )
         else:
             raise ValidationError(_("Unknown action."))
     except (ValidationError, PermissionDenied) as exc:
@@ -451,8 +581,11 @@ def moderation_queue(request, slug: str):
         return _login_first(request)
     perms.check_can_moderate_group(request.user, group)
     reports, held = selectors.moderation_queue(group=group)
-    return _render(request, "discussions/queue.html",
-                   _base_context(request, group, reports=reports, held=held, resolve_form=ResolveForm()))
+    return _render(
+        request,
+        "discussions/queue.html",
+        _base_context(request, group, reports=reports, held=held, resolve_form=ResolveForm()),
+    )
 
 
 @require_POST
@@ -467,12 +600,22 @@ def report_resolve(request, report_id: int):
     try:
         if not form.is_valid():
             raise ValidationError(_("Please check the form."))
-        services.report_resolve(report=report, by=request.user, hide=request.POST.get("action") == "hide",
-                                note=form.cleaned_data["note"])
+        services.report_resolve(
+            report=report,
+            by=request.user,
+            hide=request.POST.get("action") == "hide",
+            note=form.cleaned_data["note"],
+        )
     except (ValidationError, PermissionDenied) as exc:
         reports, held = selectors.moderation_queue(group=report.group)
-        return _render(request, "discussions/queue.html", _base_context(
-            request, report.group, reports=reports, held=held, resolve_form=ResolveForm()), exc=exc)
+        return _render(
+            request,
+            "discussions/queue.html",
+            _base_context(
+                request, report.group, reports=reports, held=held, resolve_form=ResolveForm()
+            ),
+            exc=exc,
+        )
     return HttpResponseRedirect(reverse("discussions:queue", args=[report.group.slug]))
 
 
@@ -485,7 +628,9 @@ def moderation_log(request, slug: str):
         return _login_first(request)
     perms.check_can_moderate_group(request.user, group)
     page_obj = selectors.moderation_log_page(group=group, page_number=request.GET.get("page"))
-    return _render(request, "discussions/log.html", _base_context(request, group, page_obj=page_obj))
+    return _render(
+        request, "discussions/log.html", _base_context(request, group, page_obj=page_obj)
+    )
 
 
 def group_settings(request, slug: str):
@@ -497,18 +642,28 @@ def group_settings(request, slug: str):
     perms.check_can_moderate_group(request.user, group)
     current = services.group_settings_of(group)
     action = request.POST.get("action") if request.method == "POST" else None
-    premod_form = PremoderationForm(request.POST if action == "premoderation" else None, prefix="premod",
-                                    initial={"premoderate_first_posts": current.premoderate_first_posts})
-    slow_form = SlowModeForm(request.POST if action == "slow" else None, prefix="slow",
-                             initial={"seconds": current.slow_mode_seconds, "reason": current.slow_mode_reason})
-    context = _base_context(request, group, premod_form=premod_form, slow_form=slow_form, group_settings=current)
+    premod_form = PremoderationForm(
+        request.POST if action == "premoderation" else None,
+        prefix="premod",
+        initial={"premoderate_first_posts": current.premoderate_first_posts},
+    )
+    slow_form = SlowModeForm(
+        request.POST if action == "slow" else None,
+        prefix="slow",
+        initial={"seconds": current.slow_mode_seconds, "reason": current.slow_mode_reason},
+    )
+    context = _base_context(
+        request, group, premod_form=premod_form, slow_form=slow_form, group_settings=current
+    )
     if action is None:
         return _render(request, "discussions/group_settings.html", context)
     try:
         if action == "premoderation":
             if not premod_form.is_valid():
                 raise ValidationError(_("Please enter a number."))
-            services.group_discussion_settings_update(group=group, by=request.user, **premod_form.cleaned_data)
+            services.group_discussion_settings_update(
+                group=group, by=request.user, **premod_form.cleaned_data
+            )
         elif action == "slow":
             if not slow_form.is_valid():
                 raise ValidationError(_("Please check the form."))
@@ -517,10 +672,13 @@ def group_settings(request, slug: str):
             raise ValidationError(_("Unknown action."))
     except (ValidationError, PermissionDenied) as exc:
         return _render(request, "discussions/group_settings.html", context, exc=exc)
-    return HttpResponseRedirect(reverse("discussions:group_settings", args=[group.slug]) + "?saved=1")
+    return HttpResponseRedirect(
+        reverse("discussions:group_settings", args=[group.slug]) + "?saved=1"
+    )
 
 
 # --- people and search ----------------------------------------------------------------
+
 
 @require_GET
 def mention_autocomplete(request, thread_id: int):
@@ -539,7 +697,9 @@ def member_detail(request, username: str):
     link to)."""
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     posts = selectors.member_posts(viewer=request.user, member=member)
-    return _render(request, "discussions/member.html", {"member": member, "posts": posts, "tz": _tz(request)})
+    return _render(
+        request, "discussions/member.html", {"member": member, "posts": posts, "tz": _tz(request)}
+    )
 
 
 @require_GET
@@ -547,5 +707,8 @@ def search(request):
     """Search threads and posts; only what the visitor may read."""
     query = request.GET.get("q", "").strip()[:200]
     threads, posts = selectors.search(user=request.user, query=query) if query else ([], [])
-    return _render(request, "discussions/search.html",
-                   {"query": query, "threads": threads, "posts": posts, "tz": _tz(request)})
+    return _render(
+        request,
+        "discussions/search.html",
+        {"query": query, "threads": threads, "posts": posts, "tz": _tz(request)},
+    )

@@ -140,11 +140,11 @@ class PostFactory(factory.django.DjangoModelFactory):
         return post_reply(thread=thread, parent=parent, author=author, body=body, language=language)
 
 
-def build_tree(thread, authors, n: int, *, top_level: int = 10, seed: int = 7,
+def build_tree(thread, authors, n: int, *, top_level: int = 10, seed: int = 7, max_depth: int | None = None,
                body="A reply with *some* Markdown and a [link](https://example.org).") -> list:
     """Bulk-create `n` published replies in `thread` (for size tests and the benchmark):
     `top_level` new branches under the opening post, then each reply under a random new post, so branches nest several
-    levels deep. Paths and counters match what the services maintain (checked in
+    levels deep (never deeper than `max_depth`, if given). Paths and counters match what the services maintain (checked in
     tests/discussions/test_tree.py). Returns the posts in creation order."""
     import random
 
@@ -160,6 +160,8 @@ def build_tree(thread, authors, n: int, *, top_level: int = 10, seed: int = 7,
     plan = []  # (parent path, path, depth)
     for i in range(n):
         parent_path, parent_depth = nodes[0] if i < top_level else nodes[rng.randrange(1, len(nodes))]
+        while max_depth is not None and parent_depth >= max_depth:
+            parent_path, parent_depth = nodes[rng.randrange(1, len(nodes))]
         seq[parent_path] = seq.get(parent_path, 0) + 1
         path = parent_path + path_segment(seq[parent_path])
         nodes.append((path, parent_depth + 1))

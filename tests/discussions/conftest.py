@@ -24,7 +24,9 @@ def private_group(db):
 
 @pytest.fixture
 def secret_group(db):
-    return GroupFactory(visibility=WorkingGroup.Visibility.SECRET, join_policy=WorkingGroup.JoinPolicy.INVITE)
+    return GroupFactory(
+        visibility=WorkingGroup.Visibility.SECRET, join_policy=WorkingGroup.JoinPolicy.INVITE
+    )
 
 
 def make_member(group, role=Membership.Role.MEMBER, **user_kwargs):

@@ -22,10 +22,19 @@ def test_seed_is_idempotent_and_rich(db):
     assert (Thread.objects.count(), Post.objects.count(), Report.objects.count()) == counts
     assert counts[0] == sum(len(specs) for specs in demo.THREADS.values())
     assert Post.objects.filter(depth__gte=4).exists()  # real nesting
-    assert set(Post.objects.values_list("language", flat=True)) >= {"en", "fr", "es", "pt", "de", "ar"}
+    assert set(Post.objects.values_list("language", flat=True)) >= {
+        "en",
+        "fr",
+        "es",
+        "pt",
+        "de",
+        "ar",
+    }
     assert Post.objects.exclude(reaction_counts={}).exists()
     assert Post.objects.filter(hidden_at__isnull=False).exists()
     assert Post.objects.filter(status="pending").exists()
-    assert Thread.objects.filter(pinned=True).exists() and Thread.objects.filter(locked=True).exists()
+    assert (
+        Thread.objects.filter(pinned=True).exists() and Thread.objects.filter(locked=True).exists()
+    )
     assert Thread.objects.exclude(slow_mode_seconds=0).exists()
     assert Report.objects.filter(status="open").exists()

@@ -5,7 +5,14 @@ import pytest
 from django.utils import translation
 
 from discussions.models import Post, Thread
-from discussions.services import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, post_delete, post_hide, slow_mode_set, thread_lock
+from discussions.services import (
+    BODY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    post_delete,
+    post_hide,
+    slow_mode_set,
+    thread_lock,
+)
 from groups.models import Membership
 from tests.factories import PostFactory
 
@@ -22,8 +29,11 @@ def setup(client, public_group, thread_in):
 
 
 def reply(client, thread, body="A fine reply", parent="", **extra):
-    return client.post(f"/en/discussions/threads/{thread.pk}/reply/",
-                       {"body": body, "language": "en", "parent": parent}, **extra)
+    return client.post(
+        f"/en/discussions/threads/{thread.pk}/reply/",
+        {"body": body, "language": "en", "parent": parent},
+        **extra,
+    )
 
 
 def test_body_length_limit(setup):
@@ -40,13 +50,17 @@ def test_body_length_limit(setup):
 
 def test_body_length_message_is_translated(setup):
     client, thread, member, _ = setup
-    response = client.post(f"/de/discussions/threads/{thread.pk}/reply/",
-                           {"body": "z" * (BODY_MAX_LENGTH + 5), "language": "de"})
+    response = client.post(
+        f"/de/discussions/threads/{thread.pk}/reply/",
+        {"body": "z" * (BODY_MAX_LENGTH + 5), "language": "de"},
+    )
     assert response.status_code == 400
     with translation.override("de"):
         from django.utils.translation import gettext
 
-        expected = gettext("The message is too long: at most %(max)s characters, you wrote %(count)s.")
+        expected = gettext(
+            "The message is too long: at most %(max)s characters, you wrote %(count)s."
+        )
     assert expected != "The message is too long: at most %(max)s characters, you wrote %(count)s."
     assert expected.split("%")[0] in response.content.decode()
 
@@ -64,12 +78,19 @@ def test_title_length_limit(setup):
     long_title = "T" * (TITLE_MAX_LENGTH + 1)
     response = client.post(url, {"title": long_title, "body": "Body", "language": "en"})
     assert response.status_code == 400
-    assert "The title is too long: at most 200 characters, you wrote 201." in response.content.decode()
+    assert (
+        "The title is too long: at most 200 characters, you wrote 201." in response.content.decode()
+    )
     response = client.post(url, {"title": "Hi", "body": "Body", "language": "en"})
     assert response.status_code == 400
     assert "at least 3 characters" in response.content.decode()
     assert Thread.objects.count() == 1
-    assert client.post(url, {"title": "T" * TITLE_MAX_LENGTH, "body": "Body", "language": "en"}).status_code == 302
+    assert (
+        client.post(
+            url, {"title": "T" * TITLE_MAX_LENGTH, "body": "Body", "language": "en"}
+        ).status_code
+        == 302
+    )
 
 
 def test_posts_per_minute_answers_429(setup, settings):
@@ -126,8 +147,10 @@ def test_reply_to_hidden_or_deleted_posts(setup):
     post_hide(post=hidden, by=moderator, reason="Off topic")
     deleted = PostFactory(thread=thread, author=member)
     post_delete(post=deleted, user=member)
-    for target, message in ((hidden, "You cannot reply to a post a moderator has hidden."),
-                            (deleted, "You cannot reply to a deleted post.")):
+    for target, message in (
+        (hidden, "You cannot reply to a post a moderator has hidden."),
+        (deleted, "You cannot reply to a deleted post."),
+    ):
         response = reply(client, thread, "Replying anyway", parent=target.pk)
         assert response.status_code == 400
         assert message in response.content.decode()
@@ -138,7 +161,9 @@ def test_editing_or_reacting_to_hidden_and_deleted_posts(setup):
     client, thread, member, moderator = setup
     own = PostFactory(thread=thread, author=member)
     post_hide(post=own, by=moderator, reason="Spam")
-    response = client.post(f"/en/discussions/posts/{own.pk}/edit/", {"body": "Sneaky edit", "language": "en"})
+    response = client.post(
+        f"/en/discussions/posts/{own.pk}/edit/", {"body": "Sneaky edit", "language": "en"}
+    )
     assert response.status_code == 403
     assert "A moderator hid this post; it cannot be edited." in response.content.decode()
     response = client.post(f"/en/discussions/posts/{own.pk}/react/", {"kind": "like"})
@@ -148,7 +173,9 @@ def test_editing_or_reacting_to_hidden_and_deleted_posts(setup):
 
 def test_slow_mode_per_thread_answers_429(setup):
     client, thread, member, moderator = setup
-    slow_mode_set(by=moderator, group=thread.group, thread=thread, seconds=300, reason="Heated debate")
+    slow_mode_set(
+        by=moderator, group=thread.group, thread=thread, seconds=300, reason="Heated debate"
+    )
     assert reply(client, thread, "First").status_code == 302
     response = reply(client, thread, "Second")
     assert response.status_code == 429

@@ -55,7 +55,10 @@ def test_closed_group_content_is_unreachable(client, closed_thread, who):
             # Writing needs an account first: a login redirect, revealing nothing.
             assert response.status_code in (302, 403), name
         else:
-            assert response.status_code in ((404,) if secret else (403, 404)), (name, response.status_code)
+            assert response.status_code in ((404,) if secret else (403, 404)), (
+                name,
+                response.status_code,
+            )
         assert SECRET_WORD not in response.content.decode(), name
     # Lists and search never mention it either.
     response = client.get("/en/discussions/")
@@ -83,28 +86,45 @@ def test_members_reach_every_surface(client, closed_thread):
     assert SECRET_WORD in client.get(thread.get_absolute_url()).content.decode()
 
 
-def test_mention_autocomplete_offers_only_people_who_can_read(client, private_group, public_group, thread_in):
+def test_mention_autocomplete_offers_only_people_who_can_read(
+    client, private_group, public_group, thread_in
+):
     thread = thread_in(private_group)
     inside = make_member(private_group, username="anna_inside")
     UserFactory(username="anna_outside")
     client.force_login(inside)
-    names = [r["username"] for r in client.get(f"/en/discussions/threads/{thread.pk}/mentions/?q=ann").json()["results"]]
+    names = [
+        r["username"]
+        for r in client.get(f"/en/discussions/threads/{thread.pk}/mentions/?q=ann").json()[
+            "results"
+        ]
+    ]
     assert names == ["anna_inside"]
     # In a public group anyone can read, so anyone can be mentioned.
     public_thread = thread_in(public_group)
-    names = [r["username"] for r in client.get(f"/en/discussions/threads/{public_thread.pk}/mentions/?q=ann").json()["results"]]
+    names = [
+        r["username"]
+        for r in client.get(f"/en/discussions/threads/{public_thread.pk}/mentions/?q=ann").json()[
+            "results"
+        ]
+    ]
     assert names == ["anna_inside", "anna_outside"]
 
 
-def test_mention_of_someone_who_cannot_read_notifies_nobody(private_group, thread_in, django_capture_on_commit_callbacks):
+def test_mention_of_someone_who_cannot_read_notifies_nobody(
+    private_group, thread_in, django_capture_on_commit_callbacks
+):
     from discussions import signals
 
     thread = thread_in(private_group)
     inside = make_member(private_group, username="inside")
     UserFactory(username="outside")
     received = []
-    signals.post_created.connect(lambda **kw: received.append(kw["mentioned_user_ids"]), weak=False,
-                                 dispatch_uid="test-mentions")
+    signals.post_created.connect(
+        lambda **kw: received.append(kw["mentioned_user_ids"]),
+        weak=False,
+        dispatch_uid="test-mentions",
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
             post = PostFactory(thread=thread, body="Hello @inside and @outside")
@@ -126,7 +146,10 @@ def test_pending_thread_is_visible_only_to_author_and_moderators(client, private
     other = make_member(private_group)
     client.force_login(other)
     assert client.get(thread.get_absolute_url()).status_code == 404
-    assert "Held thread" not in client.get(f"/en/discussions/groups/{private_group.slug}/").content.decode()
+    assert (
+        "Held thread"
+        not in client.get(f"/en/discussions/groups/{private_group.slug}/").content.decode()
+    )
     for user in (newcomer, owner):
         client.force_login(user)
         assert client.get(thread.get_absolute_url()).status_code == 200
@@ -162,9 +185,13 @@ def test_permission_functions_for_roles(public_group, private_group, thread_in):
     assert perms.can_read_thread(member, thread) and perms.can_reply(member, thread)
     assert not perms.can_read_thread(outsider, thread) and not perms.can_reply(outsider, thread)
     assert perms.can_read_thread(admin, thread) and perms.can_moderate_thread(admin, thread)
-    assert perms.can_moderate_thread(moderator, thread) and not perms.can_moderate_thread(member, thread)
+    assert perms.can_moderate_thread(moderator, thread) and not perms.can_moderate_thread(
+        member, thread
+    )
     other_group_thread = thread_in(public_group)
     assert perms.can_read_thread(outsider, other_group_thread)
-    assert not perms.can_reply(outsider, other_group_thread)  # reading is public, writing is for members
+    assert not perms.can_reply(
+        outsider, other_group_thread
+    )  # reading is public, writing is for members
     assert set(perms.readable_threads(outsider)) == {other_group_thread}
     assert set(perms.readable_threads(member)) == {thread, other_group_thread}

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _cookie(user) -> bytes:
     client = Client()
     client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+    name = settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}".encode()
 
 
 async def _socket(thread_id: int, user=None) -> WebsocketCommunicator:
@@ -55,12 +56,18 @@ async def test_reply_through_the_view_reaches_a_second_subscribed_client():
     # The author replies through the real view (Django's ASGI handler), not a service call.
     client = AsyncClient()
     await client.aforce_login(author)
-    response = await client.post(f"/en/discussions/threads/{thread.pk}/reply/",
-                                 {"body": "Live *hello*", "language": "en"})
+    response = await client.post(
+        f"/en/discussions/threads/{thread.pk}/reply/", {"body": "Live *hello*", "language": "en"}
+    )
     assert response.status_code == 302
     post = await sync_to_async(Post.objects.get)(body="Live *hello*")
     event = await _next_event(watcher, "post_created")
-    assert event == {"type": "post_created", "thread": thread.pk, "post": post.pk, "parent": post.parent_id}
+    assert event == {
+        "type": "post_created",
+        "thread": thread.pk,
+        "post": post.pk,
+        "parent": post.parent_id,
+    }
     # Ids only on the socket; the viewer fetches the fragment, rendered for them.
     reader_client = AsyncClient()
     await reader_client.aforce_login(reader)
@@ -95,7 +102,9 @@ async def test_anyone_may_follow_a_public_thread_and_unknown_threads_are_refused
 async def test_edits_hides_and_reactions_are_pushed_as_ids():
     group, thread, author, reader, _ = await _world(WorkingGroup.Visibility.PUBLIC)
     moderator = await sync_to_async(UserFactory)()
-    await sync_to_async(Membership.objects.create)(group=group, user=moderator, role=Membership.Role.MODERATOR)
+    await sync_to_async(Membership.objects.create)(
+        group=group, user=moderator, role=Membership.Role.MODERATOR
+    )
     post = await sync_to_async(PostFactory)(thread=thread, author=reader, body="Original")
     watcher = await _socket(thread.pk)
     assert (await watcher.connect())[0]
@@ -104,8 +113,12 @@ async def test_edits_hides_and_reactions_are_pushed_as_ids():
     from discussions import services
 
     await sync_to_async(services.post_edit)(post=post, user=reader, body="Edited text")
-    assert await _next_event(watcher, "post_updated") == {"type": "post_updated", "thread": thread.pk,
-                                                           "post": post.pk, "parent": post.parent_id}
+    assert await _next_event(watcher, "post_updated") == {
+        "type": "post_updated",
+        "thread": thread.pk,
+        "post": post.pk,
+        "parent": post.parent_id,
+    }
     await sync_to_async(services.reaction_toggle)(post=post, user=author, kind="thanks")
     assert (await _next_event(watcher, "post_updated"))["post"] == post.pk
     await sync_to_async(services.post_hide)(post=post, by=moderator, reason="Leak of personal data")

@@ -14,8 +14,30 @@ from discussions.rendering import render_markdown, sanitize_html
 from tests.factories import UserFactory
 
 SAFE_TAGS = {
-    "p", "br", "hr", "em", "strong", "s", "del", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "em",
+    "strong",
+    "s",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 SAFE_ATTRS = {"a": {"href", "title", "rel", "class"}, "ol": {"start"}}
 SAFE_SCHEMES = {"http", "https", "mailto"}
@@ -75,17 +97,17 @@ CORPUS = [
     "<https://ok.example/<script>>",
     "<mailto:a@b.example?subject=<script>>",
     "javascript:alert(1) bare",
-    "https://ok.example/\"onmouseover=\"alert(1)",
+    'https://ok.example/"onmouseover="alert(1)',
     "https://ok.example/<script>alert(1)</script>",
     # reference links and images
     "[x][r]\n\n[r]: javascript:alert(1)",
     "[x][r]\n\n[r]: <JaVaScRiPt:alert(1)> 'title'",
-    "[x][r]\n\n[r]: data:text/html;base64,PHNjcmlwdD4= \"t\"",
+    '[x][r]\n\n[r]: data:text/html;base64,PHNjcmlwdD4= "t"',
     "![x][r]\n\n[r]: javascript:alert(1)",
     "![x](javascript:alert(1))",
-    "![x\" onerror=\"alert(1)](https://ok.example/a.png)",
+    '![x" onerror="alert(1)](https://ok.example/a.png)',
     "![<img src=x onerror=alert(1)>](https://ok.example/a.png)",
-    "![x](https://ok.example/a.png\"onerror=\"alert(1))",
+    '![x](https://ok.example/a.png"onerror="alert(1))',
     "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
     "![x](data:image/png;base64,iVBORw0KGgo=)",
     "[![x](javascript:alert(1))](javascript:alert(1))",
@@ -117,10 +139,10 @@ CORPUS = [
     "&lt;script&gt;alert(1)&lt;/script&gt;",
     "&#60;script&#62;alert(1)&#60;/script&#62;",
     "\u003cscript\u003ealert(1)\u003c/script\u003e",
-    "<a href=\"java&#x09;script:alert(1)\">x</a>",
-    "<a href=\"&#x6A;avascript:alert(1)\">x</a>",
-    "<a href=\"javascript&#58;alert(1)\">x</a>",
-    "<a href=\" javascript:alert(1)\">x</a>",
+    '<a href="java&#x09;script:alert(1)">x</a>',
+    '<a href="&#x6A;avascript:alert(1)">x</a>',
+    '<a href="javascript&#58;alert(1)">x</a>',
+    '<a href=" javascript:alert(1)">x</a>',
     "\x00<script>alert(1)</script>",
 ]
 
@@ -159,7 +181,9 @@ def assert_inert(html: str) -> None:
             assert name in allowed, f"attribute {name} on <{tag}> survived in {html!r}"
             if name == "href":
                 scheme = scheme_of(value or "")
-                assert scheme is None or scheme in SAFE_SCHEMES, f"scheme {scheme} survived in {html!r}"
+                assert scheme is None or scheme in SAFE_SCHEMES, (
+                    f"scheme {scheme} survived in {html!r}"
+                )
             if name == "class":
                 assert value == "mention"
             if name == "rel":
@@ -189,25 +213,41 @@ def test_sanitiser_alone_neutralises_raw_html(source):
 
 def test_corpus_is_not_vacuous():
     """The checker itself catches executable markup (so the tests above can fail)."""
-    for bad in ('<a href="javascript:alert(1)">x</a>', '<a href="JaVa&#x09;Script:x">x</a>',
-                '<p onclick="x">y</p>', "<svg></svg>", '<a href="data:text/html,x">x</a>'):
+    for bad in (
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href="JaVa&#x09;Script:x">x</a>',
+        '<p onclick="x">y</p>',
+        "<svg></svg>",
+        '<a href="data:text/html,x">x</a>',
+    ):
         with pytest.raises(AssertionError):
             assert_inert(bad)
 
 
 def test_links_get_rel_and_safe_schemes_survive(db):
-    html = render_markdown("[a](https://a.example) <https://b.example> https://c.example/x. "
-                           "<mail@d.example>").html
+    html = render_markdown(
+        "[a](https://a.example) <https://b.example> https://c.example/x. <mail@d.example>"
+    ).html
     assert html.count('rel="nofollow ugc noopener"') == 4
     assert 'href="https://c.example/x"' in html
     assert 'href="mailto:mail@d.example"' in html
 
 
 def test_markdown_features_render(db):
-    html = render_markdown("# Title\n\n*em* **strong** `code`\n\n> quote\n\n1. one\n2. two\n\n"
-                           "- [x](https://x.example)\n\n~~old~~").html
-    for fragment in ("<h3>Title</h3>", "<em>em</em>", "<strong>strong</strong>", "<code>code</code>",
-                     "<blockquote>", "<ol>", "<li>one</li>", "<s>old</s>"):
+    html = render_markdown(
+        "# Title\n\n*em* **strong** `code`\n\n> quote\n\n1. one\n2. two\n\n"
+        "- [x](https://x.example)\n\n~~old~~"
+    ).html
+    for fragment in (
+        "<h3>Title</h3>",
+        "<em>em</em>",
+        "<strong>strong</strong>",
+        "<code>code</code>",
+        "<blockquote>",
+        "<ol>",
+        "<li>one</li>",
+        "<s>old</s>",
+    ):
         assert fragment in html
 
 
@@ -218,10 +258,15 @@ def test_images_become_links(db):
 
 
 def test_mentions_link_only_existing_members(members):
-    rendered = render_markdown("Hi @Admin and @nobody, mail me@x.example, `@member` in code, "
-                               "[@member](https://x.example) and @member.")
+    rendered = render_markdown(
+        "Hi @Admin and @nobody, mail me@x.example, `@member` in code, "
+        "[@member](https://x.example) and @member."
+    )
     assert rendered.mentioned_user_ids == {members[0].pk, members[1].pk}
-    assert '<a href="/discussions/members/admin/" class="mention" rel="nofollow ugc noopener">@admin</a>' in rendered.html
+    assert (
+        '<a href="/discussions/members/admin/" class="mention" rel="nofollow ugc noopener">'
+        "@admin</a>" in rendered.html
+    )
     assert "@nobody" in rendered.html and "/members/nobody/" not in rendered.html
     assert "<code>@member</code>" in rendered.html
     assert rendered.html.count("/discussions/members/member/") == 1

@@ -23,6 +23,7 @@ def events():
     def make(name):
         def receiver(sender, **kwargs):
             received.append((name, kwargs))
+
         return receiver
 
     receivers = {name: make(name) for name in names}
@@ -50,7 +51,12 @@ def test_edit_keeps_history_for_author_and_moderators(client, world):
     assert post.body == "Second version" and post.edit_count == 1 and post.edited_at
     assert list(post.revisions.values_list("body", flat=True)) == ["First version"]
     url = f"/en/discussions/posts/{post.pk}/history/"
-    for user, status in ((member, 200), (moderator, 200), (make_member(thread.group), 403), (None, 403)):
+    for user, status in (
+        (member, 200),
+        (moderator, 200),
+        (make_member(thread.group), 403),
+        (None, 403),
+    ):
         client.logout()
         if user:
             client.force_login(user)
@@ -64,7 +70,9 @@ def test_only_the_author_edits_and_the_title_follows_the_opening_post(world):
     opening = Post.objects.get(thread=thread, depth=0)
     with pytest.raises(PermissionDenied):
         services.post_edit(post=opening, user=member, body="Hijack")
-    services.post_edit(post=opening, user=thread.author, body="Opening, revised", title="A better title")
+    services.post_edit(
+        post=opening, user=thread.author, body="Opening, revised", title="A better title"
+    )
     thread.refresh_from_db()
     assert thread.title == "A better title"
     assert opening.revisions.get().title != "A better title"
@@ -79,7 +87,9 @@ def test_delete_leaves_a_placeholder_and_removes_text_and_history(world):
         services.post_delete(post=post, user=moderator)  # moderators hide, they do not delete
     services.post_delete(post=post, user=member)
     post.refresh_from_db()
-    assert post.is_deleted and post.body == "" and post.body_html == "" and not post.revisions.exists()
+    assert (
+        post.is_deleted and post.body == "" and post.body_html == "" and not post.revisions.exists()
+    )
     assert Post.objects.filter(pk=child.pk, parent=post).exists()
     with pytest.raises(PermissionDenied):
         services.post_delete(post=post, user=member)
@@ -120,7 +130,9 @@ def test_report_and_resolve_by_hiding(world, events, django_capture_on_commit_ca
         services.report_resolve(report=report, by=moderator, hide=True, note="")
     services.post_edit(post=post, user=post.author, body="Nothing to see")
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_resolve(report=report, by=moderator, hide=True, note="Advertising is not allowed")
+        services.report_resolve(
+            report=report, by=moderator, hide=True, note="Advertising is not allowed"
+        )
     post.refresh_from_db()
     assert post.is_hidden and post.hidden_reason == "Advertising is not allowed"
     assert set(Report.objects.values_list("status", flat=True)) == {"hidden"}
@@ -131,8 +143,12 @@ def test_report_and_resolve_by_hiding(world, events, django_capture_on_commit_ca
     assert names.count("report_created") == 2 and names.count("report_resolved") == 2
     assert "post_hidden" in names
     hidden = next(kw for name, kw in events if name == "post_hidden")
-    assert hidden["author_id"] == post.author_id and hidden["reason"] == "Advertising is not allowed"
-    actions = set(ModerationLogEntry.objects.filter(group=thread.group).values_list("action", flat=True))
+    assert (
+        hidden["author_id"] == post.author_id and hidden["reason"] == "Advertising is not allowed"
+    )
+    actions = set(
+        ModerationLogEntry.objects.filter(group=thread.group).values_list("action", flat=True)
+    )
     assert {Action.POST_HIDDEN, Action.REPORT_UPHELD} <= actions
 
 
@@ -158,15 +174,21 @@ def test_hide_and_unhide(world):
     services.post_unhide(post=post, by=moderator, reason="Apology received")
     post.refresh_from_db()
     assert not post.is_hidden and post.hidden_reason == ""
-    log = list(ModerationLogEntry.objects.filter(post=post).values_list("action", "reason", "actor_id"))
+    log = list(
+        ModerationLogEntry.objects.filter(post=post).values_list("action", "reason", "actor_id")
+    )
     assert (Action.POST_HIDDEN, "Insult", moderator.pk) in log
     assert (Action.POST_UNHIDDEN, "Apology received", moderator.pk) in log
 
 
-def test_premoderation_holds_the_first_posts_of_new_members(world, events, django_capture_on_commit_callbacks):
+def test_premoderation_holds_the_first_posts_of_new_members(
+    world, events, django_capture_on_commit_callbacks
+):
     thread, member, moderator = world
     owner = make_member(thread.group, role=Membership.Role.OWNER)
-    services.group_discussion_settings_update(group=thread.group, by=owner, premoderate_first_posts=2)
+    services.group_discussion_settings_update(
+        group=thread.group, by=owner, premoderate_first_posts=2
+    )
     newcomer = make_member(thread.group)
     with django_capture_on_commit_callbacks(execute=True):
         first = PostFactory(thread=thread, author=newcomer, body="Hello, I am new")
@@ -199,9 +221,13 @@ def test_premoderation_holds_the_first_posts_of_new_members(world, events, djang
 def test_premoderated_thread_is_published_on_approval(world):
     thread, member, moderator = world
     owner = make_member(thread.group, role=Membership.Role.OWNER)
-    services.group_discussion_settings_update(group=thread.group, by=owner, premoderate_first_posts=1)
+    services.group_discussion_settings_update(
+        group=thread.group, by=owner, premoderate_first_posts=1
+    )
     newcomer = make_member(thread.group)
-    held = services.thread_start(group=thread.group, author=newcomer, title="Newcomer question", body="Hi")
+    held = services.thread_start(
+        group=thread.group, author=newcomer, title="Newcomer question", body="Hi"
+    )
     assert held.status == ContentStatus.PENDING
     services.post_approve(post=held.posts.get(depth=0), by=moderator)
     held.refresh_from_db()
@@ -218,7 +244,9 @@ def test_lock_pin_move_and_slow_mode_are_logged(world, events, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         services.thread_lock(thread=thread, by=moderator, locked=True, reason="Resolved")
         services.thread_pin(thread=thread, by=moderator, pinned=True)
-        services.slow_mode_set(by=moderator, group=thread.group, thread=thread, seconds=60, reason="Cool down")
+        services.slow_mode_set(
+            by=moderator, group=thread.group, thread=thread, seconds=60, reason="Cool down"
+        )
     with pytest.raises(ValidationError, match="already locked"):
         services.thread_lock(thread=thread, by=moderator, locked=True, reason="Again")
     with pytest.raises(PermissionDenied):
@@ -230,13 +258,31 @@ def test_lock_pin_move_and_slow_mode_are_logged(world, events, django_capture_on
         services.thread_move(thread=thread, by=moderator, target=elsewhere, reason="Better fit")
     thread.refresh_from_db()
     report.refresh_from_db()
-    assert thread.group == elsewhere and thread.locked and thread.pinned and thread.slow_mode_seconds == 60
-    assert set(Post.objects.filter(thread=thread).values_list("group_id", flat=True)) == {elsewhere.pk}
+    assert (
+        thread.group == elsewhere
+        and thread.locked
+        and thread.pinned
+        and thread.slow_mode_seconds == 60
+    )
+    assert set(Post.objects.filter(thread=thread).values_list("group_id", flat=True)) == {
+        elsewhere.pk
+    }
     assert report.group_id == elsewhere.pk
-    source_log = set(ModerationLogEntry.objects.filter(group=source).values_list("action", flat=True))
-    assert {Action.THREAD_LOCKED, Action.THREAD_PINNED, Action.SLOW_MODE, Action.THREAD_MOVED_OUT} <= source_log
-    assert ModerationLogEntry.objects.filter(group=elsewhere, action=Action.THREAD_MOVED_IN).exists()
-    assert {"thread_locked", "thread_pinned", "slow_mode_changed", "thread_moved"} <= {n for n, _ in events}
+    source_log = set(
+        ModerationLogEntry.objects.filter(group=source).values_list("action", flat=True)
+    )
+    assert {
+        Action.THREAD_LOCKED,
+        Action.THREAD_PINNED,
+        Action.SLOW_MODE,
+        Action.THREAD_MOVED_OUT,
+    } <= source_log
+    assert ModerationLogEntry.objects.filter(
+        group=elsewhere, action=Action.THREAD_MOVED_IN
+    ).exists()
+    assert {"thread_locked", "thread_pinned", "slow_mode_changed", "thread_moved"} <= {
+        n for n, _ in events
+    }
 
 
 def test_events_wait_for_commit_and_carry_ids(world, events, django_capture_on_commit_callbacks):

@@ -25,7 +25,13 @@ def test_replies_get_tree_paths_and_counters(public_group, thread_in):
     a1 = PostFactory(thread=thread, parent=a)
     a1x = PostFactory(thread=thread, parent=a1)
     a2 = PostFactory(thread=thread, parent=a)
-    assert [p.path for p in (a, b, a1, a1x, a2)] == ["00001", "00002", "0000100001", "000010000100001", "0000100002"]
+    assert [p.path for p in (a, b, a1, a1x, a2)] == [
+        "00001",
+        "00002",
+        "0000100001",
+        "000010000100001",
+        "0000100002",
+    ]
     assert [p.depth for p in (a, a1, a1x)] == [1, 2, 3]
     root = Post.objects.get(thread=thread, depth=0)
     a.refresh_from_db()
@@ -91,7 +97,9 @@ def test_thread_page_query_count_is_the_same_for_10_and_500_posts(
         client.get(large.get_absolute_url() + "?page=2")
 
 
-def test_large_thread_is_paginated_by_top_level_branches(client, public_group, thread_in, member_factory):
+def test_large_thread_is_paginated_by_top_level_branches(
+    client, public_group, thread_in, member_factory
+):
     thread = thread_in(public_group)
     build_tree(thread, [member_factory(public_group)], 400, top_level=45)
     html = client.get(thread.get_absolute_url()).content.decode()
@@ -149,10 +157,14 @@ def test_branches_collapse_without_javascript(client, public_group, thread_in):
     a = PostFactory(thread=thread)
     PostFactory(thread=thread, parent=a)
     html = client.get(thread.get_absolute_url()).content.decode()
-    node = html[html.index(f'<li class="node" id="post-{a.pk}"'):]
-    assert node.startswith(f'<li class="node" id="post-{a.pk}" data-post="{a.pk}"><details open><summary')
+    node = html[html.index(f'<li class="node" id="post-{a.pk}"') :]
+    assert node.startswith(
+        f'<li class="node" id="post-{a.pk}" data-post="{a.pk}"><details open><summary'
+    )
     assert '<ol class="replies">' in node
-    assert "1 reply" in node[: node.index("</summary>")]  # the collapsed summary says what is inside
+    assert (
+        "1 reply" in node[: node.index("</summary>")]
+    )  # the collapsed summary says what is inside
 
 
 def test_deleted_post_keeps_its_replies_in_place(client, public_group, thread_in):

@@ -23,15 +23,22 @@ def member(client, public_group):
 def test_start_a_thread_and_reply_without_javascript(client, public_group, member):
     response = client.get(f"/en/discussions/groups/{public_group.slug}/new/")
     assert response.status_code == 200 and 'name="title"' in response.content.decode()
-    response = client.post(f"/en/discussions/groups/{public_group.slug}/new/",
-                           {"title": "Parking policy", "body": "What works **for you**?", "language": "fr"})
+    response = client.post(
+        f"/en/discussions/groups/{public_group.slug}/new/",
+        {"title": "Parking policy", "body": "What works **for you**?", "language": "fr"},
+    )
     thread = Thread.objects.get(title="Parking policy")
     assert response.status_code == 302 and response["Location"] == thread.get_absolute_url()
     assert thread.language == "fr" and thread.author == member
-    response = client.post(f"/en/discussions/threads/{thread.pk}/reply/", {"body": "Residents' permits", "language": "en"})
+    response = client.post(
+        f"/en/discussions/threads/{thread.pk}/reply/",
+        {"body": "Residents' permits", "language": "en"},
+    )
     reply = Post.objects.get(body="Residents' permits")
     assert response["Location"] == f"{thread.get_absolute_url()}#post-{reply.pk}"
-    response = client.post(f"/en/discussions/posts/{reply.pk}/reply/", {"body": "Which city?", "language": "en"})
+    response = client.post(
+        f"/en/discussions/posts/{reply.pk}/reply/", {"body": "Which city?", "language": "en"}
+    )
     nested = Post.objects.get(body="Which city?")
     assert nested.parent == reply and response.status_code == 302
     html = client.get(thread.get_absolute_url()).content.decode()
@@ -42,26 +49,43 @@ def test_start_a_thread_and_reply_without_javascript(client, public_group, membe
 def test_redirect_after_reply_goes_to_the_right_page(client, public_group, member, thread_in):
     thread = thread_in(public_group)
     build_tree(thread, [member], 45, top_level=45)
-    client.post(f"/en/discussions/threads/{thread.pk}/reply/", {"body": "Late reply", "language": "en"})
+    client.post(
+        f"/en/discussions/threads/{thread.pk}/reply/", {"body": "Late reply", "language": "en"}
+    )
     late = Post.objects.get(body="Late reply")
-    response = client.post(f"/en/discussions/threads/{thread.pk}/reply/", {"body": "Later", "language": "en"})
+    response = client.post(
+        f"/en/discussions/threads/{thread.pk}/reply/", {"body": "Later", "language": "en"}
+    )
     assert "?page=3#post-" in response["Location"]
     assert f"post-{late.pk}" in client.get(f"{thread.get_absolute_url()}?page=3").content.decode()
 
 
-def test_inline_reply_answers_json_and_the_fragment_renders(client, public_group, member, thread_in):
+def test_inline_reply_answers_json_and_the_fragment_renders(
+    client, public_group, member, thread_in
+):
     thread = thread_in(public_group)
-    response = client.post(f"/en/discussions/threads/{thread.pk}/reply/",
-                           {"body": "Via *fetch*", "language": "en"}, HTTP_ACCEPT="application/json")
+    response = client.post(
+        f"/en/discussions/threads/{thread.pk}/reply/",
+        {"body": "Via *fetch*", "language": "en"},
+        HTTP_ACCEPT="application/json",
+    )
     data = response.json()
     post = Post.objects.get(body="Via *fetch*")
-    assert data == {"ok": True, "post": post.pk, "parent": post.parent_id, "pending": False,
-                    "fragment": f"/en/discussions/posts/{post.pk}/fragment/"}
+    assert data == {
+        "ok": True,
+        "post": post.pk,
+        "parent": post.parent_id,
+        "pending": False,
+        "fragment": f"/en/discussions/posts/{post.pk}/fragment/",
+    }
     fragment = client.get(data["fragment"]).content.decode()
     assert fragment.startswith(f'<li class="node" id="post-{post.pk}"')
     assert "<em>fetch</em>" in fragment and "<html" not in fragment
-    response = client.post(f"/en/discussions/threads/{thread.pk}/reply/", {"body": "", "language": "en"},
-                           HTTP_ACCEPT="application/json")
+    response = client.post(
+        f"/en/discussions/threads/{thread.pk}/reply/",
+        {"body": "", "language": "en"},
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 400 and response.json()["ok"] is False
 
 
@@ -69,7 +93,9 @@ def test_quote_prefills_the_reply(client, public_group, member, thread_in):
     thread = thread_in(public_group)
     quoted = PostFactory(thread=thread, body="Line one\nLine two")
     target = PostFactory(thread=thread)
-    html = client.get(f"/en/discussions/posts/{target.pk}/reply/?quote={quoted.pk}").content.decode()
+    html = client.get(
+        f"/en/discussions/posts/{target.pk}/reply/?quote={quoted.pk}"
+    ).content.decode()
     assert f"@{quoted.author.username} wrote:\n&gt; Line one\n&gt; Line two" in html
 
 
@@ -77,7 +103,9 @@ def test_edit_and_delete_pages(client, public_group, member, thread_in):
     thread = thread_in(public_group)
     post = PostFactory(thread=thread, author=member, body="Draft")
     assert client.get(f"/en/discussions/posts/{post.pk}/edit/").status_code == 200
-    response = client.post(f"/en/discussions/posts/{post.pk}/edit/", {"body": "Final", "language": "en"})
+    response = client.post(
+        f"/en/discussions/posts/{post.pk}/edit/", {"body": "Final", "language": "en"}
+    )
     assert response.status_code == 302
     post.refresh_from_db()
     assert post.body == "Final"
@@ -98,8 +126,11 @@ def test_react_without_javascript(client, public_group, member, thread_in):
     response = client.post(f"/en/discussions/posts/{post.pk}/react/", {"kind": "insightful"})
     assert response.status_code == 302
     html = client.get(thread.get_absolute_url()).content.decode()
-    assert ('value="insightful" aria-pressed="true" title="Insightful"><span aria-hidden="true">💡</span> 1'
-            '<span class="visually-hidden"> Insightful</span>') in html
+    assert (
+        'value="insightful" aria-pressed="true" title="Insightful">'
+        '<span aria-hidden="true">💡</span> 1'
+        '<span class="visually-hidden"> Insightful</span>'
+    ) in html
     client.logout()
     html = client.get(thread.get_absolute_url()).content.decode()
     assert '<span class="reaction" title="Insightful"><span aria-hidden="true">💡</span> 1' in html
@@ -109,7 +140,9 @@ def test_react_without_javascript(client, public_group, member, thread_in):
 def test_report_flow_to_the_queue_and_resolution(client, public_group, member, thread_in):
     thread = thread_in(public_group)
     post = PostFactory(thread=thread, body="Off-topic advert")
-    response = client.post(f"/en/discussions/posts/{post.pk}/report/", {"reason": "spam", "details": "An ad"})
+    response = client.post(
+        f"/en/discussions/posts/{post.pk}/report/", {"reason": "spam", "details": "An ad"}
+    )
     assert "The group's moderators will look at this post." in response.content.decode()
     queue = f"/en/discussions/groups/{public_group.slug}/moderation/"
     assert client.get(queue).status_code == 403
@@ -118,9 +151,13 @@ def test_report_flow_to_the_queue_and_resolution(client, public_group, member, t
     html = client.get(queue).content.decode()
     report = Report.objects.get()
     assert "Off-topic advert" in html and "An ad" in html
-    response = client.post(f"/en/discussions/reports/{report.pk}/resolve/", {"action": "hide", "note": ""})
+    response = client.post(
+        f"/en/discussions/reports/{report.pk}/resolve/", {"action": "hide", "note": ""}
+    )
     assert response.status_code == 400 and "Please say why" in response.content.decode()
-    client.post(f"/en/discussions/reports/{report.pk}/resolve/", {"action": "hide", "note": "No ads"})
+    client.post(
+        f"/en/discussions/reports/{report.pk}/resolve/", {"action": "hide", "note": "No ads"}
+    )
     post.refresh_from_db()
     assert post.is_hidden and post.hidden_reason == "No ads"
     log = client.get(f"/en/discussions/groups/{public_group.slug}/moderation/log/").content.decode()
@@ -134,7 +171,10 @@ def test_moderator_pages(client, public_group, thread_in):
     url = f"/en/discussions/threads/{thread.pk}/moderate/"
     assert client.get(url).status_code == 200
     response = client.post(url, {"action": "lock", "lock-reason": ""})
-    assert response.status_code == 400 and "Please say why the thread is locked" in response.content.decode()
+    assert (
+        response.status_code == 400
+        and "Please say why the thread is locked" in response.content.decode()
+    )
     client.post(url, {"action": "lock", "lock-reason": "Agreed in the meeting"})
     client.post(url, {"action": "pin"})
     client.post(url, {"action": "slow", "slow-seconds": "300", "slow-reason": "Hot topic"})
@@ -143,12 +183,16 @@ def test_moderator_pages(client, public_group, thread_in):
     html = client.get(thread.get_absolute_url()).content.decode()
     assert "Agreed in the meeting" in html and "Hot topic" in html
     settings_url = f"/en/discussions/groups/{public_group.slug}/moderation/settings/"
-    response = client.post(settings_url, {"action": "premoderation", "premod-premoderate_first_posts": "3"})
+    response = client.post(
+        settings_url, {"action": "premoderation", "premod-premoderate_first_posts": "3"}
+    )
     assert response.status_code == 302, response.content.decode()[-3000:]
     client.post(settings_url, {"action": "slow", "slow-seconds": "60", "slow-reason": "Busy week"})
     group_settings = services.group_settings_of(public_group)
     assert group_settings.premoderate_first_posts == 3 and group_settings.slow_mode_seconds == 60
-    assert "Busy week" in client.get(f"/en/discussions/groups/{public_group.slug}/").content.decode()
+    assert (
+        "Busy week" in client.get(f"/en/discussions/groups/{public_group.slug}/").content.decode()
+    )
     member = make_member(public_group)
     client.force_login(member)
     for page in (url, settings_url, f"/en/discussions/groups/{public_group.slug}/moderation/log/"):
@@ -164,8 +208,10 @@ def test_move_only_offers_groups_the_moderator_moderates(client, public_group, t
     client.force_login(moderator)
     html = client.get(f"/en/discussions/threads/{thread.pk}/moderate/").content.decode()
     assert "Target group" in html and "Unrelated group" not in html
-    client.post(f"/en/discussions/threads/{thread.pk}/moderate/",
-                {"action": "move", "move-target": str(target.pk), "move-reason": "Fits better"})
+    client.post(
+        f"/en/discussions/threads/{thread.pk}/moderate/",
+        {"action": "move", "move-target": str(target.pk), "move-reason": "Fits better"},
+    )
     thread.refresh_from_db()
     assert thread.group == target
     assert ModerationLogEntry.objects.filter(group=target, action="thread_moved_in").exists()
@@ -174,14 +220,21 @@ def test_move_only_offers_groups_the_moderator_moderates(client, public_group, t
 def test_pending_posts_are_approved_from_the_queue(client, public_group, thread_in):
     thread = thread_in(public_group)
     owner = make_member(public_group, role=Membership.Role.OWNER)
-    services.group_discussion_settings_update(group=public_group, by=owner, premoderate_first_posts=1)
+    services.group_discussion_settings_update(
+        group=public_group, by=owner, premoderate_first_posts=1
+    )
     newcomer = make_member(public_group)
     held = PostFactory(thread=thread, author=newcomer, body="Newcomer hello")
     client.force_login(newcomer)
     assert "waiting for a moderator" in client.get(thread.get_absolute_url()).content.decode()
     client.force_login(owner)
-    assert "Newcomer hello" in client.get(f"/en/discussions/groups/{public_group.slug}/moderation/").content.decode()
-    response = client.post(f"/en/discussions/posts/{held.pk}/moderate/", {"action": "approve", "next": "queue"})
+    assert (
+        "Newcomer hello"
+        in client.get(f"/en/discussions/groups/{public_group.slug}/moderation/").content.decode()
+    )
+    response = client.post(
+        f"/en/discussions/posts/{held.pk}/moderate/", {"action": "approve", "next": "queue"}
+    )
     assert response["Location"] == f"/en/discussions/groups/{public_group.slug}/moderation/"
     client.logout()
     assert "Newcomer hello" in client.get(thread.get_absolute_url()).content.decode()
@@ -218,7 +271,9 @@ def _count(client, url, django_assert_max_num_queries, n):
     return len(ctx)
 
 
-def test_list_views_have_a_fixed_query_count(client, public_group, thread_in, django_assert_max_num_queries):
+def test_list_views_have_a_fixed_query_count(
+    client, public_group, thread_in, django_assert_max_num_queries
+):
     moderator = make_member(public_group, role=Membership.Role.MODERATOR)
     client.force_login(moderator)
     urls = [
@@ -231,7 +286,9 @@ def test_list_views_have_a_fixed_query_count(client, public_group, thread_in, dj
 
     def grow(n):
         for i in range(n):
-            thread = ThreadFactory(group=public_group, author=moderator if i % 2 else make_member(public_group))
+            thread = ThreadFactory(
+                group=public_group, author=moderator if i % 2 else make_member(public_group)
+            )
             post = PostFactory(thread=thread, author=moderator)
             reporter = make_member(public_group)
             report = services.report_create(post=post, reporter=reporter, reason="spam")
@@ -249,8 +306,13 @@ def test_list_views_have_a_fixed_query_count(client, public_group, thread_in, dj
 
 
 def test_no_page_in_discussions_is_a_500_for_bad_ids(client, member):
-    for url in ("/en/discussions/threads/999/", "/en/discussions/posts/999/edit/", "/en/discussions/groups/nope/",
-                "/en/discussions/threads/999/posts/1/", "/en/discussions/members/nobody/"):
+    for url in (
+        "/en/discussions/threads/999/",
+        "/en/discussions/posts/999/edit/",
+        "/en/discussions/groups/nope/",
+        "/en/discussions/threads/999/posts/1/",
+        "/en/discussions/members/nobody/",
+    ):
         assert client.get(url).status_code == 404
 
 

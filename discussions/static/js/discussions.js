@@ -62,8 +62,26 @@
       if (!list) return null;
       li.classList.add("is-new");
       list.appendChild(li);
+      refreshAncestors(li);
       return li;
     }).catch(function () { return null; });
+  }
+
+  // Collapsed summaries say how many replies they hold: refresh them up the branch.
+  function refreshAncestors(li) {
+    var up = li.parentNode && li.parentNode.closest("li.node[data-post]");
+    while (up) {
+      refreshSummary(up.getAttribute("data-post"));
+      up = up.parentNode && up.parentNode.closest("li.node[data-post]");
+    }
+  }
+
+  function refreshSummary(id) {
+    fetchFragment(id).then(function (li) {
+      var fresh = li && li.querySelector(":scope > details > summary");
+      var old = node(id) && node(id).querySelector(":scope > details > summary");
+      if (fresh && old) old.replaceWith(fresh);
+    }).catch(function () {});
   }
 
   function updatePost(id) {
@@ -147,6 +165,23 @@
   }
 
   // --- reactions --------------------------------------------------------------------
+  // "React" opens the page's one menu template under the post (the link is the no-JS path).
+  var menuTemplate = document.getElementById("react-menu-template");
+  root.addEventListener("click", function (ev) {
+    var link = ev.target.closest("a[data-react-menu]");
+    if (!link || !menuTemplate) return;
+    ev.preventDefault();
+    var actions = link.parentNode;
+    var open = actions.querySelector("form.react-menu");
+    if (open) { open.remove(); link.setAttribute("aria-expanded", "false"); return; }
+    var menu = menuTemplate.content.firstElementChild.cloneNode(true);
+    menu.action = link.href;
+    actions.appendChild(menu);
+    link.setAttribute("aria-expanded", "true");
+    var first = menu.querySelector("button");
+    if (first) first.focus();
+  });
+
   root.addEventListener("submit", function (ev) {
     var f = ev.target;
     if (!f.matches("form[data-react]")) return;
