@@ -140,11 +140,14 @@ class PostFactory(factory.django.DjangoModelFactory):
         return post_reply(thread=thread, parent=parent, author=author, body=body, language=language)
 
 
-def build_tree(thread, authors, n: int, *, top_level: int = 10, seed: int = 7, max_depth: int | None = None,
-               body="A reply with *some* Markdown and a [link](https://example.org).") -> list:
+def build_tree(
+    thread, authors, n: int, *, top_level: int = 10, seed: int = 7, max_depth: int | None = None,
+    body="A reply with *some* Markdown and a [link](https://example.org).",
+) -> list:
     """Bulk-create `n` published replies in `thread` (for size tests and the benchmark):
-    `top_level` new branches under the opening post, then each reply under a random new post, so branches nest several
-    levels deep (never deeper than `max_depth`, if given). Paths and counters match what the services maintain (checked in
+    `top_level` new branches under the opening post, then each reply under a random new
+    post, so branches nest several levels deep (never deeper than `max_depth`, if given).
+    Paths and counters match what the services maintain (checked in
     tests/discussions/test_tree.py). Returns the posts in creation order."""
     import random
 
@@ -159,7 +162,8 @@ def build_tree(thread, authors, n: int, *, top_level: int = 10, seed: int = 7, m
     seq: dict[str, int] = {root.path: root.last_child_seq}
     plan = []  # (parent path, path, depth)
     for i in range(n):
-        parent_path, parent_depth = nodes[0] if i < top_level else nodes[rng.randrange(1, len(nodes))]
+        pick = 0 if i < top_level else rng.randrange(1, len(nodes))
+        parent_path, parent_depth = nodes[pick]
         while max_depth is not None and parent_depth >= max_depth:
             parent_path, parent_depth = nodes[rng.randrange(1, len(nodes))]
         seq[parent_path] = seq.get(parent_path, 0) + 1
@@ -193,7 +197,9 @@ def build_tree(thread, authors, n: int, *, top_level: int = 10, seed: int = 7, m
         post.child_count = children.get(post.path, 0)
         post.descendant_count = descendants.get(post.path, 0)
         post.last_child_seq = seq.get(post.path, 0)
-    Post.objects.bulk_update([root, *created], ["child_count", "descendant_count", "last_child_seq"], batch_size=500)
+    Post.objects.bulk_update(
+        [root, *created], ["child_count", "descendant_count", "last_child_seq"], batch_size=500
+    )
     Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + n)
     return created
 
