@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import lru_cache
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -27,7 +29,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from . import selectors, texts
+from . import realtime, selectors, texts
 from .groups import group_channel, user_group
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,34 @@ def _replay_payload(user, after: int) -> tuple[list[dict], int, int]:
             for n in items
         ]
     return out, selectors.unread_count(user), selectors.latest_id(user)
+
+
+# One event reaches hundreds of sockets in a process, mostly in few languages: word it
+# (and build the link pattern) once per language, not once per socket.
+@lru_cache(maxsize=512)
+def _worded_cached(language: str, kind: str, data: tuple) -> str:
+    with translation.override(language):
+        return texts.describe(kind, dict(data))
+
+
+def _worded(language: str, kind: str, data: dict) -> str:
+    try:
+        return _worded_cached(language, kind, tuple(sorted(data.items())))
+    except TypeError:  # unhashable values: word it directly
+        with translation.override(language):
+            return texts.describe(kind, data)
+
+
+@lru_cache(maxsize=16)
+def _open_url_pattern(language: str) -> tuple[str, str]:
+    with translation.override(language):
+        head, _sep, tail = reverse("inbox:open", args=[999999999]).partition("999999999")
+    return head, tail
+
+
+def _open_url(language: str, notification_id: int) -> str:
+    head, tail = _open_url_pattern(language)
+    return f"{head}{int(notification_id)}{tail}"
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):
@@ -73,6 +103,16 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
             await await_many_dispatch(sources, self.dispatch)
         except StopConsumer:
             pass
+
+    async def dispatch(self, message):
+        # channels runs close_old_connections() before EVERY message, a hop through the
+        # single database thread that sync views share: with a thousand sockets woken by
+        # one event, that queue alone took seconds. Our handlers reach the database only
+        # through database_sync_to_async, which closes stale connections itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def _layer_receive(self):
         delay = 0.5
@@ -102,9 +142,13 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         self.user_id = user.pk
         self.language = user.preferred_language or settings.LANGUAGE_CODE
         self.channel_groups: set[str] = set()
-        group_ids = await database_sync_to_async(selectors.member_group_ids)(self.user_id)
-        self.wanted_groups = {user_group(self.user_id), *(group_channel(g) for g in group_ids)}
-        await self._rejoin()
+        self.wanted_groups: set[str] = set()
+        if realtime.uses_groups(self.channel_layer):
+            group_ids = await database_sync_to_async(selectors.member_group_ids)(self.user_id)
+            self.wanted_groups = {user_group(self.user_id), *(group_channel(g) for g in group_ids)}
+            await self._rejoin()
+        elif self.channel_layer is not None:
+            realtime.local_register(self.user_id, self.channel_name)
         await self.accept()
         unread = await database_sync_to_async(selectors.unread_count)(user)
         await self.send_json({"type": "hello", "user": self.user_id, "unread": unread})
@@ -128,6 +172,8 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
             logger.warning("inbox: could not unsubscribe %s", name, exc_info=True)
 
     async def disconnect(self, code):
+        if getattr(self, "user_id", None) is not None and self.channel_layer is not None:
+            realtime.local_unregister(self.user_id, self.channel_name)
         for name in list(getattr(self, "channel_groups", ())):
             await self._leave(name)
 
@@ -154,10 +200,9 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         entry = event.get("recipients", {}).get(str(self.user_id))
         if entry is None:
             return
-        notification_id, kind, unread, _thread = entry
-        with translation.override(self.language):
-            text = texts.describe(kind, event.get("data"))
-            url = reverse("inbox:open", args=[notification_id])
+        notification_id, kind, unread = entry
+        text = _worded(self.language, kind, event.get("data") or {})
+        url = _open_url(self.language, notification_id)
         await self.send_json(
             {
                 "type": "notification",
@@ -172,6 +217,8 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "unread", "unread": event["unread"]})
 
     async def inbox_follow(self, event):
+        if not realtime.uses_groups(self.channel_layer):
+            return
         name = group_channel(event["group"])
         if event.get("on"):
             self.wanted_groups.add(name)

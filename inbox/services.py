@@ -83,30 +83,53 @@ class Subject:
     action_object: object | None = None
 
 
+@dataclass(frozen=True)
+class Sent:
+    """One stored notification, as the push and the email queue need it."""
+
+    pk: int
+    recipient_id: int
+    kind: str
+    email_state: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The notifications one event created (they share subject, data and references)."""
+
+    sent: tuple[Sent, ...]
+    group_ref: int | None
+    thread_ref: int | None
+    data: dict
+
+
 @transaction.atomic
 def notifications_send(
     *, recipients: Mapping[int, str], subject: Subject, emailed_elsewhere: bool = False
-) -> list[Notification]:
+) -> Batch | None:
     """Store one notification per recipient (user id → kind), then, after commit, push
     them to open sockets and queue the emails that are due now.
 
     Cost does not depend on the number of recipients: one query for their language and
-    email choice, one for group overrides, one INSERT; the push and the email task are
-    one message / one queued task per event. The actor is never notified.
-    `emailed_elsewhere`: the triggering app already emailed the recipient (invitations):
-    record it as emailed, do not send twice.
+    email choice, one for group overrides, ONE insert statement (see
+    `InboxQuerySet.fan_out_insert`); after commit one unread-count query, one channel
+    layer message per event (see realtime) and at most one queued email task.
+    The actor is never notified. `emailed_elsewhere`: the triggering app already emailed
+    the recipient (invitations, contact requests): recorded as emailed, not sent twice.
     """
     User = get_user_model()
     actor_id = subject.actor.pk if isinstance(subject.actor, User) else None
     wanted = {int(uid): kind for uid, kind in recipients.items() if uid and int(uid) != actor_id}
     if not wanted:
-        return []
+        return None
     people = {
         pk: (language or settings.LANGUAGE_CODE, frequency or DEFAULT_EMAIL_FREQUENCY)
         for pk, language, frequency in User.objects.filter(
             pk__in=wanted, is_active=True
         ).values_list("pk", "preferred_language", "inbox_email__frequency")
     }
+    if not people:
+        return None
     overrides: dict[int, str] = {}
     if subject.group_ref:
         overrides = dict(
@@ -123,61 +146,59 @@ def notifications_send(
         return urls[language]
 
     now = timezone.now()
-    actor_type = ContentType.objects.get_for_model(subject.actor)
-    target_type = (
-        ContentType.objects.get_for_model(subject.target) if subject.target is not None else None
-    )
-    action_type = (
-        ContentType.objects.get_for_model(subject.action_object)
-        if subject.action_object is not None
-        else None
-    )
+
+    def type_id(obj) -> int | None:
+        return ContentType.objects.get_for_model(obj).pk if obj is not None else None
+
+    common = {
+        "actor_content_type_id": type_id(subject.actor),
+        "actor_object_id": str(subject.actor.pk),
+        "target_content_type_id": type_id(subject.target),
+        "target_object_id": str(subject.target.pk) if subject.target is not None else None,
+        "action_object_content_type_id": type_id(subject.action_object),
+        "action_object_object_id": (
+            str(subject.action_object.pk) if subject.action_object is not None else None
+        ),
+        "timestamp": now,
+        "data": subject.data,
+        "audience": subject.audience,
+        "group_ref": subject.group_ref,
+        "thread_ref": subject.thread_ref,
+        "post_ref": subject.post_ref,
+        "emailed": emailed_elsewhere,
+        "emailed_at": now if emailed_elsewhere else None,
+    }
+    varying = ("recipient_id", "verb", "group_key", "must_deliver", "url", "email_state")
     rows = []
     for user_id, (language, frequency) in people.items():
         kind = wanted[user_id]
         must = kind in MUST_DELIVER_KINDS
-        state = _FREQUENCY_TO_STATE[overrides.get(user_id, frequency)]
-        if must:
-            state = EmailState.IMMEDIATE
         if emailed_elsewhere:
             state = EmailState.SENT
-        rows.append(
-            Notification(
-                recipient_id=user_id,
-                actor_content_type=actor_type,
-                actor_object_id=str(subject.actor.pk),
-                verb=kind,
-                timestamp=now,
-                target_content_type=target_type,
-                target_object_id=str(subject.target.pk) if target_type else None,
-                action_object_content_type=action_type,
-                action_object_object_id=str(subject.action_object.pk) if action_type else None,
-                data=subject.data,
-                group_key=group_key_for(
-                    kind, group_ref=subject.group_ref, thread_ref=subject.thread_ref
-                ),
-                must_deliver=must,
-                audience=subject.audience,
-                group_ref=subject.group_ref,
-                thread_ref=subject.thread_ref,
-                post_ref=subject.post_ref,
-                url=url_in(language),
-                email_state=state,
-                emailed=state == EmailState.SENT,
-                emailed_at=now if state == EmailState.SENT else None,
-            )
-        )
-    created = Notification.objects.bulk_insert(rows)
-    transaction.on_commit(lambda: _after_commit(created))
-    return created
+        elif must:
+            state = EmailState.IMMEDIATE
+        else:
+            state = _FREQUENCY_TO_STATE[overrides.get(user_id, frequency)]
+        key = group_key_for(kind, group_ref=subject.group_ref, thread_ref=subject.thread_ref)
+        rows.append((user_id, str(kind), key, must, url_in(language), str(state)))
+    states = {row[0]: (row[1], row[5]) for row in rows}
+    ids = Notification.objects.fan_out_insert(common=common, varying=varying, rows=rows)
+    batch = Batch(
+        sent=tuple(Sent(pk, uid, states[uid][0], states[uid][1]) for pk, uid in sorted(ids)),
+        group_ref=subject.group_ref,
+        thread_ref=subject.thread_ref,
+        data=subject.data,
+    )
+    transaction.on_commit(lambda: _after_commit(batch))
+    return batch
 
 
-def _after_commit(created: list[Notification]) -> None:
+def _after_commit(batch: Batch) -> None:
     from . import realtime
     from .tasks import send_immediate_emails
 
-    realtime.push(created)
-    due_now = [n.pk for n in created if n.email_state == EmailState.IMMEDIATE]
+    realtime.push(batch)
+    due_now = [s.pk for s in batch.sent if s.email_state == EmailState.IMMEDIATE]
     if due_now:
         send_immediate_emails.enqueue(notification_ids=due_now)
 

@@ -55,8 +55,9 @@
         seen = data.id;
         remember(seen);
         if (!data.replayed) toast(data.text, data.url);
-      } else if (data.type === "unread" && data.last && !lastSeen()) {
-        remember(data.last);  // a first visit: start from now, do not replay the past
+      } else if (data.type === "unread") {
+        if (data.last && !lastSeen()) remember(data.last);  // a first visit: start from now
+        if (badge) badge.setAttribute("data-live", "1");  // caught up; live from here on
       }
       document.dispatchEvent(new CustomEvent("plaza:inbox", { detail: data }));
     };

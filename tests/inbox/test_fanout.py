@@ -70,21 +70,70 @@ def test_immediate_emails_are_one_queued_task_per_event(committed):
     assert counts[0] == counts[1], counts
 
 
-def test_bulk_insert_is_one_statement(db):
+def test_fan_out_insert_is_one_statement_with_ids_back(db):
+    from django.contrib.contenttypes.models import ContentType
+
     users = User.objects.bulk_create(
         [User(username=f"bi{i}", email=f"bi{i}@example.org") for i in range(1500)]
     )
-    from django.contrib.contenttypes.models import ContentType
-
-    ct = ContentType.objects.get_for_model(User)
+    common = {
+        "actor_content_type_id": ContentType.objects.get_for_model(User).pk,
+        "actor_object_id": "1",
+        "data": {"thread": "Ünïcode “quotes”"},
+        "group_ref": 7,
+    }
     rows = [
-        Notification(
-            recipient=u, actor_content_type=ct, actor_object_id="1", verb="reply", group_key="k"
-        )
-        for u in users
+        (u.pk, "reply", f"reply:t:{i % 3}", i % 2 == 0, f"/en/x/{i}/", "daily")
+        for i, u in enumerate(users)
     ]
     with CaptureQueriesContext(connection) as queries:
-        created = Notification.objects.bulk_insert(rows)
-    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 1
-    assert all(n.pk for n in created) and len({n.pk for n in created}) == 1500
+        ids = Notification.objects.fan_out_insert(
+            common=common,
+            varying=("recipient_id", "verb", "group_key", "must_deliver", "url", "email_state"),
+            rows=rows,
+        )
+    assert len(queries) == 1
+    assert sorted(uid for _pk, uid in ids) == sorted(u.pk for u in users)
+    stored = Notification.objects.get(pk=dict((uid, pk) for pk, uid in ids)[users[2].pk])
+    assert (stored.verb, stored.group_key, stored.must_deliver, stored.url, stored.email_state) == (
+        "reply",
+        "reply:t:2",
+        True,
+        "/en/x/2/",
+        "daily",
+    )
+    assert stored.data == {"thread": "Ünïcode “quotes”"} and stored.group_ref == 7
+    assert stored.unread and not stored.emailed and stored.timestamp is not None
+
+
+def test_one_channel_message_per_event_for_group_members(make_group):
+    """Members of the event's group share one message on the group's channel; anyone else
+    (a reader of a public group who is not a member) gets a personal one."""
+    from inbox import realtime
+    from inbox.groups import group_channel, user_group
+    from inbox.services import Batch, Sent
+
+    group, owner, members = make_group(4)
+    outsider = UserFactory()
+    sent = tuple(
+        Sent(100 + i, u.pk, "new_post", "daily") for i, u in enumerate([*members, outsider])
+    )
+    batch = Batch(sent=sent, group_ref=group.pk, thread_ref=1, data={"thread": "T"})
+    messages = realtime.build_messages(batch, groups=True)
+    assert [target for target, _m in messages] == [
+        ("group", group_channel(group.pk)),
+        ("group", user_group(outsider.pk)),
+    ]
+    assert set(messages[0][1]["recipients"]) == {str(u.pk) for u in members}
+    # The in-memory layer: small messages straight to the registered sockets' channels.
+    realtime.local_register(members[0].pk, "specific.inmemory!a")
+    realtime.local_register(members[0].pk, "specific.inmemory!b")
+    try:
+        targets = [t for t, _m in realtime.build_messages(batch, groups=False)]
+    finally:
+        realtime.local_unregister(members[0].pk, "specific.inmemory!a")
+        realtime.local_unregister(members[0].pk, "specific.inmemory!b")
+    assert sorted(targets) == [
+        ("channel", "specific.inmemory!a"),
+        ("channel", "specific.inmemory!b"),
+    ]
