@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -29,6 +30,9 @@ from wagtail.models import (
 )
 
 from cms.services import locales_ensure, page_translation_ensure, site_tree_ensure
+
+if TYPE_CHECKING:
+    from people.models import User
 
 from .models import (
     DEFAULT_ACCENT,
@@ -65,6 +69,8 @@ HOSTNAME_RE = re.compile(
     r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
 )
 PARTNERS_INDEX_SLUG = "partners"
+# Group names ("<name>: moderators") must fit Django's 150 characters.
+NAME_MAX_LENGTH = 120
 
 
 def _in_language(language: str, message) -> str:
@@ -110,6 +116,8 @@ def _validate_onboarding(
 
     if not name:
         add("name", _("Give the association a name."))
+    elif len(name) > NAME_MAX_LENGTH:
+        add("name", _("Use at most %(max)d characters for the name."), max=NAME_MAX_LENGTH)
     elif Group.objects.filter(
         name__in=[editors_group_name(name), moderators_group_name(name)]
     ).exists():
@@ -123,6 +131,8 @@ def _validate_onboarding(
     else:
         try:
             validate_slug(slug)
+            if len(slug) > 80:
+                raise ValidationError("too long")
         except ValidationError:
             add(
                 "slug",
@@ -156,6 +166,28 @@ def _validate_onboarding(
         raise ValidationError(errors)
 
 
+def _global_permission(app_label: str, codename: str) -> Permission:
+    """A global permission. wagtail-localize's comes from a data migration, which a flushed
+    database (transactional tests) no longer has: recreate it as that migration does."""
+    permission = Permission.objects.filter(
+        content_type__app_label=app_label, codename=codename
+    ).first()
+    if permission is None and (app_label, codename) == ("wagtail_localize", "submit_translation"):
+        from django.contrib.contenttypes.models import ContentType
+
+        content_type, _created = ContentType.objects.get_or_create(
+            app_label=app_label, model="translation"
+        )
+        permission, _created = Permission.objects.get_or_create(
+            content_type=content_type,
+            codename=codename,
+            defaults={"name": "Can submit translations"},
+        )
+    if permission is None:
+        raise Permission.DoesNotExist(f"{app_label}.{codename}")
+    return permission
+
+
 def _open_logo(logo: File, *, title: str, collection: Collection):
     """Store an uploaded logo as a Wagtail image in the association's collection."""
     from PIL import Image as PILImage
@@ -177,7 +209,7 @@ def _open_logo(logo: File, *, title: str, collection: Collection):
 
 @transaction.atomic
 def page_translation_create(
-    *, page: Page, language: str, strings: Mapping[str, str] | None = None, user=None
+    *, page: Page, language: str, strings: Mapping[str, str] | None = None, user: User | None = None
 ) -> Page:
     """Translate `page` into `language` with wagtail-localize, publishing it if the source is live.
 
@@ -270,7 +302,7 @@ def partner_section_create(
     accent_colour: str = DEFAULT_ACCENT,
     intro: str | Mapping[str, str] = "",
     workflow: bool = False,
-    user=None,
+    user: User | None = None,
 ) -> PartnerAssociation:
     """Onboard an association in one transaction; refuse to do it twice.
 
@@ -303,7 +335,9 @@ def partner_section_create(
     main = languages[0]
     intros = dict(intro) if isinstance(intro, Mapping) else {main: intro}
 
-    collection = Collection.get_first_root_node().add_child(name=name)
+    # Wagtail's data migration makes the root collection; a flushed database may lack it.
+    collection_root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+    collection = collection_root.add_child(name=name)
     editors = Group.objects.create(name=editors_group_name(name))
     moderators = Group.objects.create(name=moderators_group_name(name))
     association = PartnerAssociation.objects.create(
@@ -379,10 +413,9 @@ def partner_section_create(
             collection=collection,
             permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
         )
-    for app_label, codename in EDITOR_GLOBAL_PERMISSIONS:
-        editors.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    editors.permissions.add(
+        *(_global_permission(app, code) for app, code in EDITOR_GLOBAL_PERMISSIONS)
+    )
 
     if hostname:
         association.site = Site.objects.create(
@@ -406,33 +439,33 @@ def partner_section_create(
     return association
 
 
-def _check_user(user) -> None:
+def _check_user(user: User) -> None:
     if user is None or not user.pk or not user.is_active:
         raise ValidationError(_("Choose an active member."))
 
 
 @transaction.atomic
-def partner_editor_add(*, association: PartnerAssociation, user) -> None:
+def partner_editor_add(*, association: PartnerAssociation, user: User) -> None:
     """Make `user` an editor of the association's section (their one Plaza account)."""
     _check_user(user)
     user.groups.add(association.editors_group)
 
 
 @transaction.atomic
-def partner_editor_remove(*, association: PartnerAssociation, user) -> None:
+def partner_editor_remove(*, association: PartnerAssociation, user: User) -> None:
     """Take away `user`'s editing rights on the association's section."""
     user.groups.remove(association.editors_group)
 
 
 @transaction.atomic
-def partner_moderator_add(*, association: PartnerAssociation, user) -> None:
+def partner_moderator_add(*, association: PartnerAssociation, user: User) -> None:
     """Make `user` a moderator of the association (and so of its regional working groups)."""
     _check_user(user)
     user.groups.add(association.moderators_group)
 
 
 @transaction.atomic
-def partner_moderator_remove(*, association: PartnerAssociation, user) -> None:
+def partner_moderator_remove(*, association: PartnerAssociation, user: User) -> None:
     """Take away `user`'s moderator role for the association."""
     user.groups.remove(association.moderators_group)
 

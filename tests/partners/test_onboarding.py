@@ -168,6 +168,8 @@ def test_onboarding_twice_fails_with_a_clear_message_and_changes_nothing(site_tr
         ({"accent_colour": "red; background: url(x)"}, "accent_colour"),
         ({"hostname": "not a host"}, "hostname"),
         ({"name": "  "}, "name"),
+        ({"name": "N" * 121}, "name"),  # "<name>: moderators" must fit a Django group name
+        ({"slug": "s" * 81}, "slug"),
     ],
 )
 def test_bad_input_is_refused_by_field(site_tree, overrides, field):
