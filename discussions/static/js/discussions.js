@@ -48,15 +48,22 @@
     return list;
   }
 
+  // Replies being fetched, so a reply to a reply that is still on its way waits for it.
+  var inflight = {};
+
   function insertPost(id, parentId) {
     if (node(id)) return Promise.resolve(node(id));
+    if (inflight[id]) return inflight[id];
     var parentNode = node(parentId);
-    if (!parentNode) return Promise.resolve(null);
+    if (!parentNode) {
+      return inflight[parentId] ? inflight[parentId].then(function () { return insertPost(id, parentId); })
+        : Promise.resolve(null);
+    }
     if (parentNode.classList.contains("opening") && root.hasAttribute("data-more-pages")) {
       toast(root.getAttribute("data-later-text") || "+1");
       return Promise.resolve(null);
     }
-    return fetchFragment(id).then(function (li) {
+    inflight[id] = fetchFragment(id).then(function (li) {
       if (!li || node(id)) return node(id);
       var list = childList(parentNode);
       if (!list) return null;
@@ -64,7 +71,8 @@
       list.appendChild(li);
       refreshAncestors(li);
       return li;
-    }).catch(function () { return null; });
+    }).catch(function () { return null; }).finally(function () { delete inflight[id]; });
+    return inflight[id];
   }
 
   // Collapsed summaries say how many replies they hold: refresh them up the branch.
@@ -76,8 +84,14 @@
     }
   }
 
+  // Responses may arrive out of order: only the latest request per post may write.
+  var latest = {};
+  function ticket(id) { latest[id] = (latest[id] || 0) + 1; return latest[id]; }
+
   function refreshSummary(id) {
+    var key = "s" + id, mine = ticket(key);
     fetchFragment(id).then(function (li) {
+      if (latest[key] !== mine) return;
       var fresh = li && li.querySelector(":scope > details > summary");
       var old = node(id) && node(id).querySelector(":scope > details > summary");
       if (fresh && old) old.replaceWith(fresh);
@@ -87,7 +101,9 @@
   function updatePost(id) {
     var old = node(id);
     if (!old) return Promise.resolve();
+    var key = "u" + id, mine = ticket(key);
     return fetchFragment(id).then(function (li) {
+      if (latest[key] !== mine) return;
       var fresh = li && li.querySelector(":scope > details");
       var details = old.querySelector(":scope > details");
       if (!fresh || !details) return;
@@ -96,6 +112,7 @@
         if (a && b) a.replaceWith(b);
       });
     }).catch(function () {
+      if (latest[key] !== mine) return;
       // No longer visible to this viewer: drop the content, keep the tree.
       var main = old.querySelector(".post-main");
       if (main) main.textContent = "";
