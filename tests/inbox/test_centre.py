@@ -185,3 +185,26 @@ def test_kind_labels_exist_for_every_kind():
             texts.describe(kind, {"actor": "A", "thread": "T", "group": "G"})
             != "Something new concerns you."
         )
+
+
+@pytest.mark.parametrize("groups", [1, 8])
+def test_settings_page_query_count_is_fixed(
+    client, make_group, django_assert_max_num_queries, groups
+):
+    from groups import services as group_services
+    from inbox import services
+
+    member = UserFactory()
+    for _ in range(groups):
+        group, owner, _members = make_group(0)
+        group_services.membership_add(group=group, user=member)
+        services.watch_set_group(user=member, group=group, level="tracking")
+        thread = ThreadFactory(group=group, author=owner)
+        services.watch_set_thread(user=member, thread=thread, level="muted")
+    client.force_login(member)
+    # session, user, groups, levels, overrides, email choice, thread levels, thread titles,
+    # badge — plus at most four for base.html's site navigation.
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("inbox:settings"))
+    assert len(response.context["group_rows"]) == groups
+    assert len(response.context["thread_rows"]) == groups
