@@ -53,12 +53,15 @@ class EventPageAdminForm(WagtailAdminPageForm):
 class ExpertProfileForm(forms.Form):
     """The member's expert profile, including where they work (kept on the user)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *countries]
+
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     position = forms.CharField(label=_("Role or position"), max_length=160, required=False)
     city = forms.CharField(label=_("City"), max_length=120, required=False)
-    country = LazyTypedChoiceField(
-        label=_("Country"), choices=[("", "—"), *countries], required=False
-    )
+    # Choices are set per form: country names in the language of the request.
+    country = LazyTypedChoiceField(label=_("Country"), choices=[], required=False)
     expertise = ChoiceListFormField(label=_("Expertise"), choices=Topic.choices, required=False)
     bio = forms.CharField(
         label=_("Short bio"),
@@ -140,9 +143,7 @@ class DirectoryFilterForm(forms.Form):
         label=_("Expertise"), required=False, choices=[("", _("Any")), *Topic.choices]
     )
     language = forms.ChoiceField(label=_("Speaks"), required=False)
-    country = LazyTypedChoiceField(
-        label=_("Country"), required=False, choices=[("", _("Any")), *countries]
-    )
+    country = LazyTypedChoiceField(label=_("Country"), required=False, choices=[])
     region = forms.ChoiceField(
         label=_("Region"), required=False, choices=[("", _("Any")), *Region.choices]
     )
@@ -151,6 +152,7 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("Any")), *spoken_language_choices()]
+        self.fields["country"].choices = [("", _("Any")), *countries]
 
 
 # --- project ideas ------------------------------------------------------------------------

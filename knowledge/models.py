@@ -333,6 +333,13 @@ class LanguageSkill(models.Model):
     def __str__(self) -> str:
         return f"{self.user}: {self.language} ({self.level})"
 
+    @property
+    def language_label(self) -> str:
+        # Not get_language_display(): that builds all ~80 choices for every row.
+        from .choices import language_name
+
+        return language_name(self.language)
+
 
 class ContactRequest(models.Model):
     """A member's message to another, delivered by Plaza (notification + email).

@@ -5,11 +5,12 @@ Every list is a fixed number of queries whatever its size (tests pin them).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, fields, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django_countries import countries
 from wagtail.models import Locale
@@ -101,27 +102,6 @@ def _live_practices() -> QuerySet[GoodPracticePage]:
     return GoodPracticePage.objects.live().public()
 
 
-def _facet_q(name: str, value: str) -> Q:
-    if name == "topic":
-        return Q(topics__contains=contains(value))
-    if name == "sdg":
-        return Q(sdgs__contains=contains(value))
-    if name == "region":
-        return Q(region=value)
-    if name == "country":
-        return Q(country=value)
-    if name == "language":
-        # "Available in": the practice has a live translation in that language.
-        return Q(
-            Exists(
-                GoodPracticePage.objects.live().filter(
-                    translation_key=OuterRef("translation_key"), locale__language_code=value
-                )
-            )
-        )
-    raise ValueError(name)
-
-
 def practice_representatives(
     language: str, live: QuerySet[GoodPracticePage] | None = None
 ) -> QuerySet[GoodPracticePage]:
@@ -156,101 +136,114 @@ class FacetValue:
 
 @dataclass
 class PracticeSearch:
+    """A filtered view: the matching page ids (newest first), facet counts, languages."""
+
     filter: PracticeFilter
-    results: QuerySet[GoodPracticePage]
+    ids: list[int]
     total: int
     facets: dict[str, list[FacetValue]]
+    languages: dict
+
+    def pages(self, ids=None) -> list[GoodPracticePage]:
+        """The pages for `ids` (default: every result), in result order, ready to render."""
+        ids = self.ids if ids is None else list(ids)
+        found = (
+            GoodPracticePage.objects.filter(pk__in=ids)
+            .select_related("locale", "image")
+            .prefetch_related(Prefetch("image__renditions"))
+            .in_bulk()
+        )
+        return [found[pk] for pk in ids if pk in found]
+
+    @property
+    def results(self) -> list[GoodPracticePage]:
+        return self.pages()
+
+
+def _live_languages() -> dict:
+    """{translation_key: [language codes with a live page]} for every practice, one query."""
+    out: dict = {}
+    rows = GoodPracticePage.objects.live().values_list("translation_key", "locale__language_code")
+    for key, code in rows:
+        out.setdefault(key, []).append(code)
+    for codes in out.values():
+        codes.sort(key=lambda c: LANGUAGE_CODES.index(c) if c in LANGUAGE_CODES else 99)
+    return out
 
 
 def practice_search(flt: PracticeFilter, language: str) -> PracticeSearch:
     """Results and facet counts for a filtered view.
 
     Facets combine with AND. A facet value's count is the number of results you get by
-    choosing it (with every other facet as it is) — so clicking never surprises. Two
-    queries: one conditional aggregate for all fixed vocabularies, one GROUP BY country.
+    choosing it (with every other facet as it is) — so clicking never surprises. The
+    facet columns of the candidate practices (one row each, a few short strings) come in
+    one query and are counted here: one pass instead of ~40 conditional aggregates whose
+    SQL alone cost more than the counting. Three queries whatever the size (plus search).
     """
     live = _live_practices()  # .public() costs a query each time it is called: once
     base = practice_representatives(language, live)
     if flt.q:
         base = base.filter(translation_key__in=_search_keys(live, flt.q))
-    chosen = {name: getattr(flt, name) for name in FACETS if getattr(flt, name)}
-
-    def others(name: str) -> Q:
-        q = Q()
-        for other, value in chosen.items():
-            if other != name:
-                q &= _facet_q(other, value)
-        return q
-
-    vocab = {
-        "topic": [(str(v), str(label)) for v, label in Topic.choices],
-        "region": [(str(v), str(label)) for v, label in Region.choices],
-        "sdg": [(str(v), f"{v}. {label}") for v, label in SDG.choices],
-        "language": [(code, name) for code, name in settings.LANGUAGES],
-    }
-    aggregates = {}
-    for name, values in vocab.items():
-        rest = others(name)
-        for value, _label in values:
-            aggregates[f"{name}__{value}"] = Count("pk", filter=rest & _facet_q(name, value))
-    aggregates["total"] = Count("pk", filter=others("__none__"))
-    counts = base.aggregate(**aggregates)
-    country_rows = (
-        base.filter(others("country"))
-        .exclude(country="")
-        .values("country")
-        .annotate(n=Count("pk"))
-        .order_by()
+    rows = list(
+        base.order_by("-first_published_at", "-pk").values_list(
+            "pk", "translation_key", "topics", "sdgs", "region", "country"
+        )
     )
+    languages = _live_languages()
+    chosen = {name: getattr(flt, name) for name in FACETS if getattr(flt, name)}
+    candidates = [
+        (
+            pk,
+            {
+                "topic": set(split(topics)),
+                "sdg": set(split(sdgs)),
+                "region": {region} if region else set(),
+                "country": {country} if country else set(),
+                "language": set(languages.get(key, ())),
+            },
+        )
+        for pk, key, topics, sdgs, region, country in rows
+    ]
+
+    def passes(values: dict, skip: str = "") -> bool:
+        return all(value in values[name] for name, value in chosen.items() if name != skip)
+
+    counts = {name: Counter() for name in FACETS}
+    for _pk, values in candidates:
+        for name in FACETS:
+            if passes(values, skip=name):
+                counts[name].update(values[name])
+    ids = [pk for pk, values in candidates if passes(values)]
 
     def url_for(name, value):
         return (
             flt.with_(**{name: "" if getattr(flt, name) == value else value}).querystring() or "?"
         )
 
-    facets: dict[str, list[FacetValue]] = {}
-    for name, values in vocab.items():
-        items = []
-        for value, label in values:
-            n = counts[f"{name}__{value}"]
-            selected = getattr(flt, name) == value
-            if n or selected:
-                items.append(FacetValue(value, label, n, selected, url_for(name, value)))
-        facets[name] = items
-    country_counts = {row["country"]: row["n"] for row in country_rows}
-    if flt.country and flt.country not in country_counts:
-        country_counts[flt.country] = 0
-    facets["country"] = sorted(
-        (
-            FacetValue(
-                code, str(countries.name(code)), n, flt.country == code, url_for("country", code)
-            )
-            for code, n in country_counts.items()
+    vocab = {
+        "topic": [(str(v), str(label)) for v, label in Topic.choices],
+        "region": [(str(v), str(label)) for v, label in Region.choices],
+        "country": sorted(
+            (
+                (code, str(countries.name(code)))
+                for code in {*counts["country"], flt.country}
+                if code
+            ),
+            key=lambda item: item[1].casefold(),
         ),
-        key=lambda f: f.label.casefold(),
-    )
-    results = base.filter(others("__none__")) if chosen else base
-    results = (
-        results.select_related("locale", "image")
-        .prefetch_related(Prefetch("image__renditions"))
-        .order_by("-first_published_at", "-pk")
-    )
-    return PracticeSearch(filter=flt, results=results, total=counts["total"], facets=facets)
-
-
-def available_languages(translation_keys) -> dict:
-    """{translation_key: [language codes with a live page]} in one query."""
-    out: dict = {}
-    rows = (
-        GoodPracticePage.objects.live()
-        .filter(translation_key__in=list(translation_keys))
-        .values_list("translation_key", "locale__language_code")
-    )
-    for key, code in rows:
-        out.setdefault(key, []).append(code)
-    for key in out:
-        out[key].sort(key=LANGUAGE_CODES.index)
-    return out
+        "sdg": [(str(v), f"{v}. {label}") for v, label in SDG.choices],
+        "language": [(code, name) for code, name in settings.LANGUAGES],
+    }
+    facets: dict[str, list[FacetValue]] = {}
+    for name in FACETS:
+        facets[name] = [
+            FacetValue(
+                value, label, counts[name][value], getattr(flt, name) == value, url_for(name, value)
+            )
+            for value, label in vocab[name]
+            if counts[name][value] or getattr(flt, name) == value
+        ]
+    return PracticeSearch(filter=flt, ids=ids, total=len(ids), facets=facets, languages=languages)
 
 
 # --- people directory ---------------------------------------------------------------------

@@ -7,7 +7,9 @@ keeps what the member typed.
 from __future__ import annotations
 
 import csv
+import datetime
 import zoneinfo
+from dataclasses import replace
 
 from django.conf import settings
 from django.contrib import messages
@@ -86,28 +88,25 @@ def practice_index(request, index):
         # Same view, one URL: parameters in canonical order, empty and unknown ones dropped.
         return HttpResponseRedirect(index.url + flt.querystring())
     search = selectors.practice_search(flt, _language())
-    paginator = Paginator(search.results, PER_PAGE)
-    paginator.__dict__["count"] = search.total  # already counted by the facet aggregate
-    page = paginator.get_page(flt.page)
-    languages = selectors.available_languages(p.translation_key for p in page)
+    page = Paginator(search.ids, PER_PAGE).get_page(flt.page)
+    practices = search.pages(page.object_list)
     names = dict(settings.LANGUAGES)
-    for practice in page:
-        practice.language_names = [names[c] for c in languages.get(practice.translation_key, [])]
+    for practice in practices:
+        practice.language_names = [
+            names[c] for c in search.languages.get(practice.translation_key, [])
+        ]
     pager = {
-        "previous": flt.__class__(
-            **{**flt.__dict__, "page": page.previous_page_number()}
-        ).querystring()
+        "previous": replace(flt, page=page.previous_page_number()).querystring()
         if page.has_previous()
         else "",
-        "next": flt.__class__(**{**flt.__dict__, "page": page.next_page_number()}).querystring()
-        if page.has_next()
-        else "",
+        "next": replace(flt, page=page.next_page_number()).querystring() if page.has_next() else "",
     }
     context = {
         "page": index,
         "search": search,
         "filter": flt,
         "page_obj": page,
+        "practices": practices,
         "pager": pager,
         "clear_url": index.url,
         "canonical_url": request.build_absolute_uri(index.url + flt.querystring()),
@@ -545,7 +544,8 @@ def event_participants_csv(request, event):
     for r in _participants(event):
         u = r.user
         writer.writerow(
-            [
+            _csv_cell(value)
+            for value in [
                 u.public_name,
                 u.username,
                 u.organisation,
@@ -557,6 +557,12 @@ def event_participants_csv(request, event):
             ]
         )
     return response
+
+
+def _csv_cell(value: str) -> str:
+    """Members type their own names: keep a spreadsheet from running one as a formula."""
+    value = str(value)
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def event_ics(request, event):
@@ -595,7 +601,7 @@ def event_feed(request, index, group_slug):
         group_perms.check_can_view_group(user, group)
         qs = qs.filter(group=group)
         name = _("Plaza events: %(group)s") % {"group": group.name}
-    since = timezone.now() - timezone.timedelta(days=90)
+    since = timezone.now() - datetime.timedelta(days=90)  # recent past events stay in calendars
     qs = (
         selectors.events_in(_language(), qs)
         .filter(ends_at__gte=since)

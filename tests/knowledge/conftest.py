@@ -12,3 +12,13 @@ def knowledge_pages(site_tree):
     from knowledge.services import knowledge_pages_ensure
 
     return knowledge_pages_ensure(languages=["en", "fr"])
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Services' messages in English: a previous test's request may leave another language
+    active in this thread (LocaleMiddleware does not reset it)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

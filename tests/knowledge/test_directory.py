@@ -291,3 +291,11 @@ def test_directory_query_count_is_flat(client, site_tree, django_assert_max_num_
     with django_assert_max_num_queries(4):
         data = json.loads(client.get("/en/people/directory.json").content)
     assert data["count"] == n
+
+
+def test_directory_speaks_the_visitors_language(client, people):
+    html = client.get("/fr/people/").content.decode()
+    assert '<option value="SN">Sénégal</option>' in html  # the country filter, in French
+    assert "Brésil" in html and "Portugais" in html.replace("portugais", "Portugais")
+    html = client.get("/de/people/").content.decode()
+    assert '<option value="SN">Senegal</option>' in html and "Französisch" in html

@@ -188,7 +188,10 @@ def test_ics_folding_and_escaping():
 
 def test_organisers_see_and_export_participants_without_emails(knowledge_pages, client):
     group = GroupFactory()
-    moderator, member = UserFactory(), UserFactory(display_name="Zanele Dube")
+    moderator, member = (
+        UserFactory(),
+        UserFactory(display_name="Zanele Dube", organisation="=HYPERLINK(1)"),
+    )
     MembershipFactory(group=group, user=moderator, role=Membership.Role.MODERATOR)
     event = EventFactory(group=group, capacity=5)
     event_register(event=event, user=member)
@@ -201,6 +204,7 @@ def test_organisers_see_and_export_participants_without_emails(knowledge_pages, 
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     body = response.content.decode("utf-8-sig")
     assert "Zanele Dube" in body and "@" not in body.replace(member.username, "")
+    assert "'=HYPERLINK(1)" in body  # not a formula when opened in a spreadsheet
 
 
 def test_feeds_show_only_events_the_requester_may_see(knowledge_pages, client):
@@ -256,3 +260,11 @@ def test_home_page_panel_lists_only_visible_events(knowledge_pages, client):
     EventFactory(title="Secret retreat", group=secret)
     html = client.get("/en/").content.decode()
     assert "Open conference on streets" in html and "Secret retreat" not in html
+
+
+def test_site_search_finds_public_events_only(knowledge_pages, client):
+    group = GroupFactory(visibility="members")
+    EventFactory(title="Zebra crossing conference")
+    EventFactory(title="Zebra members retreat", group=group, audience="group")
+    html = client.get("/en/search/?q=zebra").content.decode()
+    assert "Zebra crossing conference" in html and "Zebra members retreat" not in html

@@ -241,7 +241,8 @@ def test_index_query_count_does_not_grow(client, site_tree, django_assert_max_nu
             title=f"Practice number {i}", topics=",urban-mobility,digitalisation,", sdgs=",11,"
         )
     client.get("/en/practices/?topic=urban-mobility")  # warm per-process caches (site root paths)
-    with django_assert_max_num_queries(14):
+    # 4 queries are ours; the rest is Wagtail serving the index page and the menu.
+    with django_assert_max_num_queries(13):
         response = client.get("/en/practices/?topic=urban-mobility")
     assert response.status_code == 200
     assert response.content.decode().count("practice-card") == n
