@@ -178,6 +178,11 @@ def viewable_ideas(user) -> QuerySet[ProjectIdea]:
     return ProjectIdea.objects.filter(group__in=group_perms.readable_groups(user).values("pk"))
 
 
+def can_view_idea_list(user, group: WorkingGroup) -> bool:
+    """A group's project ideas are content of the group."""
+    return group_perms.can_read_content(user, group)
+
+
 def can_view_idea(user, idea: ProjectIdea) -> bool:
     return group_perms.can_read_content(user, idea.group)
 

@@ -249,3 +249,30 @@ def test_funding_list_query_count_is_flat(
         response = client.get("/en/funding/")
     html = response.content.decode()
     assert html.count('class="card"') == n and "Closed call" not in html
+
+
+def test_group_box_lists_the_groups_ideas_and_events_for_readers_only(rf, knowledge_pages):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import engines
+
+    from tests.factories import EventFactory
+
+    group = GroupFactory(visibility="members")
+    ProjectIdeaFactory(group=group, title="Shared e-bikes")
+    EventFactory(group=group, title="Members' workshop")
+    template = engines["django"].from_string(
+        '{% include "knowledge/includes/group_knowledge.html" %}'
+    )
+    request = rf.get("/en/")
+    request.user = AnonymousUser()
+    html = template.render({"group": group, "request": request})
+    assert "Shared e-bikes" not in html and f"/en/events/feed/groups/{group.slug}/" in html
+    member = UserFactory()
+    MembershipFactory(group=group, user=member)
+    request.user = member
+    html = template.render({"group": group, "request": request})
+    assert (
+        "Shared e-bikes" in html
+        and "Members&#x27; workshop" in html
+        and "Start a project idea" in html
+    )
