@@ -12,6 +12,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 # The services leg: PostgreSQL and Redis as they run on every developer and CI machine.
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/plaza
 SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
+# Two workers: CI machines have two cores; the suite is mostly waiting on the database and browser.
+PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 .PHONY: run test test-services lint install install-dev translations demo browser services-check clean
@@ -48,13 +50,13 @@ browser: install-dev
 	@bash scripts/ensure-chromium.sh
 
 test: install-dev translations browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 services-check: install
 	$(PY) scripts/check_services.py "$(SERVICES_DATABASE_URL)" "$(SERVICES_REDIS_URL)"
 
 test-services: install-dev translations browser services-check
-	DATABASE_URL="$(SERVICES_DATABASE_URL)" REDIS_URL="$(SERVICES_REDIS_URL)" $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL="$(SERVICES_DATABASE_URL)" REDIS_URL="$(SERVICES_REDIS_URL)" $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

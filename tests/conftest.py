@@ -66,10 +66,24 @@ class LiveServer:
 
 def _make_application():
     # Module-level so the child process can build it; static files served like whitenoise.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
     from channels.routing import get_default_application
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
+    # The child is forked: if the parent already used sync_to_async (async tests), the
+    # inherited single-thread executor has no thread and every database call would hang.
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
     return ASGIStaticFilesHandler(get_default_application())
+
+
+def _use_database(name):
+    from django.conf import settings as django_settings
+
+    django_settings.DATABASES["default"]["NAME"] = name
+    for connection in connections.all():
+        connection.settings_dict["NAME"] = name if connection.alias == "default" else connection.settings_dict["NAME"]
 
 
 @pytest.fixture
@@ -78,7 +92,6 @@ def live_asgi(transactional_db, settings, tmp_path):
 
     Mail goes to files under tmp_path so the test can read what the server sent.
     """
-    from channels.testing.live import set_database_connection
     from daphne.testing import DaphneProcess
 
     mail_dir = tmp_path / "mail"
@@ -88,7 +101,10 @@ def live_asgi(transactional_db, settings, tmp_path):
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
     # The child must not share the parent's open database sockets.
     connections.close_all()
-    process = DaphneProcess("127.0.0.1", partial(_make_application), setup=set_database_connection)
+    # The child uses exactly the database this test uses (with xdist/PostgreSQL that is
+    # e.g. test_plaza_gw0; channels' own helper would prefix "test_" a second time).
+    process = DaphneProcess("127.0.0.1", partial(_make_application),
+                            setup=partial(_use_database, connections["default"].settings_dict["NAME"]))
     process.start()
     if not process.ready.wait(timeout=30):
         process.terminate()
