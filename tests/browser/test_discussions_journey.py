@@ -76,12 +76,14 @@ def test_live_nested_replies_collapse_and_permalink(
 
     watcher = new_context().new_page()
     log_in(watcher, live_asgi.url, kwame.email)
-    watcher.goto(f"{live_asgi.url}{thread.get_absolute_url()}")
+    # Spelled out, not reverse(): the parent process may have another language active.
+    thread_url = f"{live_asgi.url}/en/discussions/threads/{thread.pk}/"
+    watcher.goto(thread_url)
     watcher.wait_for_selector(".discussion[data-live='1']")  # the socket is subscribed
 
     writer = new_context().new_page()
     log_in(writer, live_asgi.url, amina.email)
-    writer.goto(f"{live_asgi.url}{thread.get_absolute_url()}")
+    writer.goto(thread_url)
     opening_id = writer.get_attribute("article.opening", "data-post")
 
     # Level 1: a reply to the thread.

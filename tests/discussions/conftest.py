@@ -12,6 +12,16 @@ def _generous_rate_limit(settings):
     settings.DISCUSSIONS_POSTS_PER_MINUTE = 10_000
 
 
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    # A request to /de/... leaves German active in this thread; do not leak it to later tests.
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def public_group(db):
     return GroupFactory(visibility=WorkingGroup.Visibility.PUBLIC)
