@@ -13,12 +13,14 @@ def _generous_rate_limit(settings):
 
 
 @pytest.fixture(autouse=True)
-def _english_afterwards():
-    # A request to /de/... leaves German active in this thread; do not leak it to later tests.
-    yield
+def _english_around_each_test():
+    # A request to /de/... leaves German active in the thread: start each test in the
+    # default language and do not leak another one to later tests.
     from django.conf import settings
     from django.utils import translation
 
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
     translation.activate(settings.LANGUAGE_CODE)
 
 
