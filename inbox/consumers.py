@@ -11,15 +11,21 @@ Protocol (JSON):
   client → {"type": "ping"}  /  server → {"type": "pong"}
 The client keeps the highest id it has seen and ignores anything not newer, so a push
 that races the replay is never shown twice.
+
+One listener per process (`Hub`): sockets do not each subscribe to the channel layer.
+The process's hub holds ONE channel in ONE group (see realtime); it receives an event
+once and hands each local socket its own entry — the shape of the "floor" (websockets +
+Redis pub/sub) in bench/notify_latency.py, on top of the Channels layer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+import weakref
 from functools import lru_cache
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -29,10 +35,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from . import realtime, selectors, texts
-from .groups import group_channel, user_group
+from . import selectors, texts
+from .groups import EVERYONE
 
 logger = logging.getLogger(__name__)
+
+# Re-subscribe everything this often: a Redis restart forgets subscriptions silently, and
+# channels-redis expires them after a day.
+REFRESH_SECONDS = 30.0
+HEAL_SECONDS = 5.0
 
 
 def _replay_payload(user, after: int) -> tuple[list[dict], int, int]:
@@ -79,59 +90,155 @@ def _open_url(language: str, notification_id: int) -> str:
     return f"{head}{int(notification_id)}{tail}"
 
 
-class InboxConsumer(AsyncJsonWebsocketConsumer):
-    """A member's personal live channel (unread badge, toasts).
+class Hub:
+    """This process's (this event loop's) one subscriber on the channel layer.
 
-    Only signed-in members may connect (the origin is checked in config.asgi); a socket
-    joins its member's own channel group and those of the member's working groups, and
-    forwards only entries addressed to its member.
+    It holds one channel in the `EVERYONE` group while local sockets are open, receives
+    each event once and hands every local socket the entry addressed to its member. A
+    layer outage pauses pushes and never closes sockets: the hub retries with backoff and
+    re-subscribes when the layer answers again (and every REFRESH_SECONDS, since a Redis
+    restart forgets subscriptions silently).
     """
 
-    async def __call__(self, scope, receive, send):
-        # channels' own __call__, except that a failing channel layer (Redis down) does
-        # not kill the socket: live pushes pause, the replay keeps working, and the
-        # subscriptions are restored when the layer answers again.
-        self.scope = scope
-        self.channel_layer = get_channel_layer(self.channel_layer_alias)
-        self.base_send = send
-        sources = [receive]
-        if self.channel_layer is not None:
-            self.channel_name = await self.channel_layer.new_channel()
-            self.channel_receive = self._layer_receive
-            sources.append(self._layer_receive)
+    def __init__(self, layer):
+        self.layer = layer
+        self.channel: str | None = None
+        self.by_user: dict[int, set[InboxConsumer]] = {}
+        self.tasks: list[asyncio.Task] = []
+        self.subscribed_at = float("-inf")
+
+    async def attach(self, consumer: InboxConsumer) -> None:
+        if self.channel is None:
+            self.channel = await self.layer.new_channel()
+        first = not self.by_user
+        self.by_user.setdefault(consumer.user_id, set()).add(consumer)
+        if first or not self.tasks or any(t.done() for t in self.tasks):
+            await self.subscribe()
+            for task in self.tasks:
+                task.cancel()
+            self.tasks = [
+                asyncio.ensure_future(self._receive_loop()),
+                asyncio.ensure_future(self._refresh_loop()),
+            ]
+
+    async def detach(self, consumer: InboxConsumer) -> None:
+        users = self.by_user.get(consumer.user_id)
+        if users is not None:
+            users.discard(consumer)
+            if not users:
+                del self.by_user[consumer.user_id]
+        if not self.by_user:  # nobody left here: stop listening
+            for task in self.tasks:
+                task.cancel()
+            self.tasks = []
+            try:
+                await self.layer.group_discard(EVERYONE, self.channel)
+            except Exception:  # noqa: BLE001
+                logger.warning("inbox: could not unsubscribe")
+
+    async def subscribe(self) -> bool:
+        """(Re-)join the group; idempotent and cheap, so also used to heal."""
         try:
-            await await_many_dispatch(sources, self.dispatch)
-        except StopConsumer:
-            pass
+            await self.layer.group_add(EVERYONE, self.channel)
+            self.subscribed_at = time.monotonic()
+            return True
+        except Exception:  # noqa: BLE001 - the replay still works; retried later
+            logger.warning("inbox: could not subscribe; live updates paused")
+            return False
 
-    async def dispatch(self, message):
-        # channels runs close_old_connections() before EVERY message, a hop through the
-        # single database thread that sync views share: with a thousand sockets woken by
-        # one event, that queue alone took seconds. Our handlers reach the database only
-        # through database_sync_to_async, which closes stale connections itself.
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+    async def heal(self) -> None:
+        """A client asked for a replay: re-join unless that happened a moment ago (a
+        thousand clients reconnecting at once must not mean a thousand Redis calls)."""
+        if time.monotonic() - self.subscribed_at > HEAL_SECONDS:
+            await self.subscribe()
 
-    async def _layer_receive(self):
+    async def _refresh_loop(self) -> None:
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            await self.subscribe()
+
+    async def _receive_loop(self) -> None:
         delay = 0.5
         while True:
+            started = time.monotonic()
             try:
-                return await self.channel_layer.receive(self.channel_name)
+                message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001
-                logger.warning("inbox: channel layer unavailable; retrying in %.1fs", delay)
+                if time.monotonic() - started > 1.0:
+                    # A slow failure (a blocking read timing out on a busy Redis): the
+                    # layer is there; listen again at once.
+                    logger.info("inbox: channel layer receive timed out; listening again")
+                    continue
+                logger.warning(
+                    "inbox: channel layer unavailable; retrying in %.1fs",
+                    delay,
+                    exc_info=delay == 0.5,
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
-                await self._rejoin()
+                await self.subscribe()
+                continue
+            delay = 0.5
+            try:
+                await self.dispatch(message)
+            except Exception:  # noqa: BLE001 - one bad message must not stop the hub
+                logger.exception("inbox: could not dispatch %s", message.get("type"))
 
-    async def _rejoin(self) -> None:
-        """(Re-)subscribe every wanted group: after an outage, or when the client asks for a
-        replay (a Redis restart forgets subscriptions without telling anyone)."""
-        for name in list(getattr(self, "wanted_groups", ())):
-            await self._join(name)
+    async def dispatch(self, message: dict) -> None:
+        kind = message.get("type")
+        if kind == "inbox.event":
+            data = message.get("data") or {}
+            entries = message.get("recipients", {})
+            # Walk whichever is smaller: the recipients or this process's members.
+            if len(entries) <= len(self.by_user):
+                pairs = ((int(uid), entry) for uid, entry in entries.items())
+            else:
+                pairs = ((uid, entries.get(str(uid))) for uid in list(self.by_user))
+            for uid, entry in pairs:
+                if entry is None:
+                    continue
+                for consumer in tuple(self.by_user.get(uid, ())):
+                    await consumer.push_notification(entry, data)
+        elif kind == "inbox.unread":
+            for uid, unread in message.get("counts", {}).items():
+                for consumer in tuple(self.by_user.get(int(uid), ())):
+                    await consumer.push_json({"type": "unread", "unread": unread})
+
+
+_hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def hub_for(layer) -> Hub | None:
+    """The hub of the running event loop (tests run one loop per test)."""
+    if layer is None:
+        return None
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None or hub.layer is not layer:
+        hub = _hubs[loop] = Hub(layer)
+    return hub
+
+
+class InboxConsumer(AsyncJsonWebsocketConsumer):
+    """A member's personal live channel (unread badge, toasts).
+
+    Only signed-in members may connect (the origin is checked in config.asgi). The socket
+    registers with its process's hub, which forwards it only entries addressed to its
+    member; recipients are permission-checked when notifications are created.
+    """
+
+    async def __call__(self, scope, receive, send):
+        # channels' own __call__ without a channel-layer receiver per socket: the hub
+        # listens for all of them.
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        try:
+            await await_many_dispatch([receive], self.dispatch)
+        except StopConsumer:
+            pass
 
     async def connect(self):
         user = self.scope.get("user")
@@ -141,41 +248,16 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         self.user = user
         self.user_id = user.pk
         self.language = user.preferred_language or settings.LANGUAGE_CODE
-        self.channel_groups: set[str] = set()
-        self.wanted_groups: set[str] = set()
-        if realtime.uses_groups(self.channel_layer):
-            group_ids = await database_sync_to_async(selectors.member_group_ids)(self.user_id)
-            self.wanted_groups = {user_group(self.user_id), *(group_channel(g) for g in group_ids)}
-            await self._rejoin()
-        elif self.channel_layer is not None:
-            realtime.local_register(self.user_id, self.channel_name)
+        self.hub = hub_for(self.channel_layer)
+        if self.hub is not None:
+            await self.hub.attach(self)
         await self.accept()
         unread = await database_sync_to_async(selectors.unread_count)(user)
         await self.send_json({"type": "hello", "user": self.user_id, "unread": unread})
 
-    async def _join(self, name: str) -> None:
-        # A channel layer outage must not lock members out: the replay still works.
-        try:
-            await self.channel_layer.group_add(name, self.channel_name)
-            self.channel_groups.add(name)
-        except Exception:  # noqa: BLE001
-            logger.warning(
-                "inbox: could not subscribe %s; live updates paused", name, exc_info=True
-            )
-
-    async def _leave(self, name: str) -> None:
-        self.wanted_groups.discard(name)
-        self.channel_groups.discard(name)
-        try:
-            await self.channel_layer.group_discard(name, self.channel_name)
-        except Exception:  # noqa: BLE001
-            logger.warning("inbox: could not unsubscribe %s", name, exc_info=True)
-
     async def disconnect(self, code):
-        if getattr(self, "user_id", None) is not None and self.channel_layer is not None:
-            realtime.local_unregister(self.user_id, self.channel_name)
-        for name in list(getattr(self, "channel_groups", ())):
-            await self._leave(name)
+        if getattr(self, "hub", None) is not None:
+            await self.hub.detach(self)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
@@ -188,40 +270,29 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
                 after = max(int(content.get("after") or 0), 0)
             except (TypeError, ValueError):
                 after = 0
-            await self._rejoin()
+            if self.hub is not None:
+                await self.hub.heal()  # a Redis restart may have dropped the subscription
             items, unread, last = await database_sync_to_async(_replay_payload)(self.user, after)
             for item in items:
                 await self.send_json(item)
             await self.send_json({"type": "unread", "unread": unread, "last": last})
 
-    # --- channel layer events (see inbox.realtime) ------------------------------------
+    # --- from the hub ---------------------------------------------------------------
 
-    async def inbox_event(self, event):
-        entry = event.get("recipients", {}).get(str(self.user_id))
-        if entry is None:
-            return
+    async def push_notification(self, entry, data: dict) -> None:
         notification_id, kind, unread = entry
-        text = _worded(self.language, kind, event.get("data") or {})
-        url = _open_url(self.language, notification_id)
-        await self.send_json(
+        await self.push_json(
             {
                 "type": "notification",
                 "id": notification_id,
-                "text": text,
-                "url": url,
+                "text": _worded(self.language, kind, data),
+                "url": _open_url(self.language, notification_id),
                 "unread": unread,
             }
         )
 
-    async def inbox_unread(self, event):
-        await self.send_json({"type": "unread", "unread": event["unread"]})
-
-    async def inbox_follow(self, event):
-        if not realtime.uses_groups(self.channel_layer):
-            return
-        name = group_channel(event["group"])
-        if event.get("on"):
-            self.wanted_groups.add(name)
-            await self._join(name)
-        else:
-            await self._leave(name)
+    async def push_json(self, payload: dict) -> None:
+        try:
+            await self.send_json(payload)
+        except Exception:  # noqa: BLE001 - a socket closing as we send is not an error
+            logger.debug("inbox: could not push to a closing socket", exc_info=True)

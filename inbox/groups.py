@@ -1,11 +1,9 @@
-"""Channel-layer group names. Built from ids only, never from user text."""
+"""Channel-layer group names. Built from constants and ids only, never from user text."""
+
+# Every process's inbox listener (consumers.Hub) subscribes to this one group.
+EVERYONE = "inbox.all"
 
 
 def user_group(user_id: int) -> str:
-    """A member's personal channel group (all their open sockets)."""
+    """A member's personal group name (kept for apps that address one member's sockets)."""
     return f"inbox.user.{int(user_id)}"
-
-
-def group_channel(group_id: int) -> str:
-    """A working group's channel group: the sockets of its members (one message per event)."""
-    return f"inbox.wg.{int(group_id)}"

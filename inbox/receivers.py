@@ -31,7 +31,7 @@ from discussions import signals as discussion_signals
 from groups import signals as group_signals
 
 from . import permissions as perms
-from . import realtime, services
+from . import services
 from .models import Audience, Kind, WatchLevel
 from .selectors import effective_level, watch_levels
 
@@ -438,20 +438,12 @@ def on_member_invited(sender, group, invitation, user=None, by=None, **kwargs):
     )
 
 
-@receiver(group_signals.member_joined, dispatch_uid="inbox.member_joined")
-@safely
-def on_member_joined(sender, group, user_id, **kwargs):
-    """The new member's open sockets start listening to the group's channel."""
-    realtime.follow(user_id, group.pk, on=True)
-
-
 @receiver(group_signals.member_left, dispatch_uid="inbox.member_left")
 @safely
 def on_member_left(sender, group, user_id, **kwargs):
     """Left or removed: what they can no longer read is withdrawn; moderator notices too."""
     from groups.models import WorkingGroup
 
-    realtime.follow(user_id, group.pk, on=False)
     audiences = [Audience.MODERATORS]
     if group.visibility != WorkingGroup.Visibility.PUBLIC:
         audiences.append(Audience.READERS)
@@ -466,7 +458,6 @@ def on_member_banned(sender, group, user_id, lifted=False, **kwargs):
     """Banned: nothing about the group reaches them any more (even if it is public)."""
     if lifted:
         return
-    realtime.follow(user_id, group.pk, on=False)
     services.notifications_withdraw(recipient_ids=[user_id], group_ref=group.pk)
 
 

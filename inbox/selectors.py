@@ -108,13 +108,6 @@ def latest_id(user) -> int:
     )
 
 
-def member_group_ids(user_id: int) -> list[int]:
-    """The groups whose live channel a member's socket listens to (their memberships)."""
-    from groups.models import Membership
-
-    return list(Membership.objects.filter(user_id=user_id).values_list("group_id", flat=True))
-
-
 # --- watch levels ---------------------------------------------------------------------
 
 

@@ -47,7 +47,9 @@ def start_worker(port: int, log: Path) -> subprocess.Popen:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
-        "REDIS_URL": REDIS_URL,
+        # This test worker's own Redis database (config.settings.test gives each xdist
+        # worker one); both daphne processes share it.
+        "REDIS_URL": settings.REDIS_URL,
         "PYTHONPATH": str(ROOT),
     }
     return subprocess.Popen(

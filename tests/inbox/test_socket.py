@@ -215,7 +215,8 @@ def test_a_flushed_redis_loses_nothing_for_a_reconnecting_client():
     async def scenario():
         communicator = await connect(owner)
         _items, state = await replay(communicator, 0)
-        redis.Redis.from_url(REDIS_URL).flushdb()  # as after a restart without persistence
+        # As after a restart without persistence (this test worker's own Redis database).
+        redis.Redis.from_url(settings.REDIS_URL).flushdb()
         assert await sync_to_async(_post_reply_over_http)(thread, other) == 302
         assert await communicator.receive_nothing(timeout=0.5)
         await communicator.disconnect()
