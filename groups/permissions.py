@@ -111,9 +111,30 @@ def can_post(user, group: WorkingGroup) -> bool:
     return is_member(user, group)
 
 
+_PARTNER_CACHE = "_plaza_partner_moderated"
+
+
+def moderates_via_partner(user, group: WorkingGroup) -> bool:
+    """A partner association's moderators moderate the groups whose page lives in its section.
+
+    Answered once per user object (two queries) and only for signed-in users who are not
+    already moderators by role.
+    """
+    if not _authenticated(user):
+        return False
+    ids = getattr(user, _PARTNER_CACHE, None)
+    if ids is None:
+        from partners.selectors import moderated_group_ids_via_partners
+
+        ids = moderated_group_ids_via_partners(user)
+        setattr(user, _PARTNER_CACHE, ids)
+    return group.pk in ids
+
+
 def can_moderate(user, group: WorkingGroup) -> bool:
     """Approve/decline, invite, remove, ban, promote/demote, read the log."""
-    return is_site_admin(user) or role_of(user, group) in MODERATOR_ROLES
+    return (is_site_admin(user) or role_of(user, group) in MODERATOR_ROLES
+            or moderates_via_partner(user, group))
 
 
 def can_manage(user, group: WorkingGroup) -> bool:

@@ -67,3 +67,17 @@ def test_nobody_moderates_through_partners_without_sections(site_tree, django_as
     user = UserFactory()
     with django_assert_num_queries(1):
         assert moderated_group_ids_via_partners(user) == set()
+
+
+@pytest.mark.django_db
+def test_groups_permissions_let_association_moderators_moderate_their_section_groups(client, site_tree):
+    """The wiring: groups.permissions.can_moderate and the group's moderation pages."""
+    from groups.permissions import can_moderate
+
+    a = create_partner(name="Assoc A", languages=["en"])
+    b = create_partner(name="Assoc B", languages=["en"])
+    in_a, in_b = regional_group(a.section, "delta-a"), regional_group(b.section, "delta-b")
+    moderator_a = partner_moderator(a)
+    assert can_moderate(moderator_a, in_a)
+    assert not can_moderate(moderator_a, in_b)
+    assert not can_moderate(partner_editor(a), in_a)
