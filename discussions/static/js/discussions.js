@@ -70,9 +70,18 @@
       li.classList.add("is-new");
       list.appendChild(li);
       refreshAncestors(li);
+      announce(li);
       return li;
     }).catch(function () { return null; }).finally(function () { delete inflight[id]; });
     return inflight[id];
+  }
+
+  // Screen readers hear of replies that appear while reading (a polite live region).
+  var announcer = root.querySelector("[data-announce]");
+  function announce(li) {
+    var author = li.querySelector(".post-author");
+    if (!announcer || !author) return;
+    announcer.textContent = (announcer.getAttribute("data-new-reply-text") || "") + " " + author.textContent;
   }
 
   // Collapsed summaries say how many replies they hold: refresh them up the branch.
