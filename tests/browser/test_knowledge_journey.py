@@ -64,7 +64,7 @@ def test_thread_to_published_practice_found_by_filters(live_asgi, new_context, s
         group=group,
         title="Night buses that women feel safe on",
         body="In **Kumasi** we added lit stops and women "
-             "conductors.\n\nRidership at night doubled.",
+        "conductors.\n\nRidership at night doubled.",
     )
     editor = UserFactory(is_staff=True, display_name="Edith Editor")
     editor.groups.add(practice_editors(index))
@@ -73,7 +73,8 @@ def test_thread_to_published_practice_found_by_filters(live_asgi, new_context, s
     mod = new_context().new_page()
     log_in(mod, live_asgi, moderator)
     mod.goto(f"{live_asgi.url}{thread.get_absolute_url()}")
-    mod.click("text=Propose as good practice")
+    assert mod.text_content("h1").strip() == thread.title, mod.content()[:2000]
+    mod.get_by_role("button", name="Propose as good practice").click()
     mod.wait_for_selector(".message-success")
     assert "draft good practice" in mod.text_content(".messages")
     assert "draft, awaiting an editor" in mod.text_content("main")
