@@ -24,6 +24,7 @@ import logging
 
 from django.apps import apps
 from django.conf import settings
+from django.db import transaction
 from django.dispatch import receiver
 from django.urls import reverse
 
@@ -46,12 +47,15 @@ LEVEL_ORDER = {
 
 
 def safely(handler):
-    """Log and swallow: notifications must never undo or fail the member's action."""
+    """One transaction per event (the automatic watch and the notifications commit
+    together, the push follows the commit); log and swallow errors: notifications must
+    never undo or fail the member's action."""
 
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
         try:
-            return handler(*args, **kwargs)
+            with transaction.atomic():
+                return handler(*args, **kwargs)
         except Exception:  # noqa: BLE001
             logger.exception("inbox: %s failed", handler.__name__)
             return None
