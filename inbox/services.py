@@ -309,16 +309,13 @@ def watch_set_thread(*, user, thread, level: str | None) -> Watch | None:
 @transaction.atomic
 def watch_start_automatic(*, user_id: int, thread_ref: int, group_ref: int) -> None:
     """Writing in a thread starts watching it — unless the member already chose a level
-    for that thread (a thread they muted stays muted)."""
-    try:
-        with transaction.atomic():
-            Watch.objects.get_or_create(
-                user_id=user_id,
-                thread_ref=thread_ref,
-                defaults={"group_ref": group_ref, "level": WatchLevel.WATCHING, "automatic": True},
-            )
-    except IntegrityError:  # a concurrent post by the same member created it
-        pass
+    for that thread (a thread they muted stays muted). get_or_create copes with a
+    concurrent post by the same member."""
+    Watch.objects.get_or_create(
+        user_id=user_id,
+        thread_ref=thread_ref,
+        defaults={"group_ref": group_ref, "level": WatchLevel.WATCHING, "automatic": True},
+    )
 
 
 # --- email preferences ----------------------------------------------------------------
