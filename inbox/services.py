@@ -11,8 +11,6 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -386,7 +384,7 @@ def _reschedule_pending(*, user_id: int) -> None:
 
 
 @transaction.atomic
-def email_unsubscribe(*, token: str):
+def email_unsubscribe(*, token: str) -> tuple[object, int | None]:
     """Turn activity emails off — for one group or for everything — from a signed link,
     without logging in. Must-deliver messages (invitations, decisions about you) still come."""
     user_id, group_ref = unsubscribe_read(token)
@@ -409,8 +407,6 @@ def email_unsubscribe(*, token: str):
 
 
 # --- email ----------------------------------------------------------------------------
-
-STUCK_AFTER = timedelta(minutes=10)
 
 
 def email_send_immediate(*, notification_ids: list[int]) -> int:
@@ -457,54 +453,6 @@ def _email_one(*, user, ids: list[int]) -> int:
     return 1
 
 
-def digest_period(*, time_zone: str, frequency: str, now: datetime | None = None) -> str | None:
-    """The member's current digest period ("2026-03-14" / "2026-W11", local time), or None
-    while it is still before the digest hour there."""
-    try:
-        zone = ZoneInfo(time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = (now or timezone.now()).astimezone(zone)
-    if local.hour < settings.INBOX_DIGEST_HOUR:
-        return None
-    if frequency == EmailFrequency.DAILY:
-        return local.date().isoformat()
-    year, week, _weekday = local.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def digests_due(*, now: datetime | None = None) -> list[tuple[int, str, str]]:
-    """(user id, frequency, period) for every member with items waiting whose digest for
-    the current period has not been claimed yet — three queries whatever the numbers."""
-    User = get_user_model()
-    now = now or timezone.now()
-    waiting = set(
-        Notification.objects.filter(email_state__in=[EmailState.DAILY, EmailState.WEEKLY])
-        .values_list("recipient_id", "email_state")
-        .distinct()
-    )
-    if not waiting:
-        return []
-    zones = dict(
-        User.objects.filter(pk__in={u for u, _s in waiting}, is_active=True).values_list(
-            "pk", "time_zone"
-        )
-    )
-    due = []
-    for user_id, state in sorted(waiting):
-        if user_id not in zones:
-            continue
-        period = digest_period(time_zone=zones[user_id], frequency=state, now=now)
-        if period:
-            due.append((user_id, state, period))
-    claimed = set(
-        DigestDelivery.objects.filter(
-            user_id__in=[u for u, _f, _p in due], period__in={p for _u, _f, p in due}
-        ).values_list("user_id", "frequency", "period")
-    )
-    return [row for row in due if row not in claimed]
-
-
 @transaction.atomic
 def digest_send(*, user_id: int, frequency: str, period: str) -> DigestDelivery | None:
     """Send one member's digest for one period, at most once.
@@ -543,13 +491,3 @@ def digest_send(*, user_id: int, frequency: str, period: str) -> DigestDelivery 
     delivery.sent_at = now
     delivery.save(update_fields=["status", "item_count", "sent_at"])
     return delivery
-
-
-def emails_stuck(*, now: datetime | None = None) -> list[int]:
-    """Immediate emails still unsent well after they were due (a worker was down, SMTP failed)."""
-    cutoff = (now or timezone.now()) - STUCK_AFTER
-    return list(
-        Notification.objects.filter(
-            email_state=EmailState.IMMEDIATE, timestamp__lt=cutoff
-        ).values_list("pk", flat=True)
-    )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from inbox import services
+from inbox import selectors
 from inbox.tasks import send_digest, send_immediate_emails
 
 
@@ -29,10 +29,10 @@ class Command(BaseCommand):
                 raise CommandError(f"--at: {error}") from error
             if timezone.is_naive(now):
                 now = timezone.make_aware(now, UTC)
-        due = services.digests_due(now=now)
+        due = selectors.digests_due(now=now)
         for user_id, frequency, period in due:
             send_digest.enqueue(user_id=user_id, frequency=frequency, period=period)
-        stuck = services.emails_stuck(now=now)
+        stuck = selectors.emails_stuck(now=now)
         if stuck:
             send_immediate_emails.enqueue(notification_ids=stuck)
         self.stdout.write(f"{len(due)} digest(s) queued, {len(stuck)} stuck email(s) re-queued.")
