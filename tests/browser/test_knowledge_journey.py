@@ -38,6 +38,16 @@ def practice_editors(index):
     return group
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """URLs reversed here are the English ones, whatever an earlier test left active
+    (LocaleMiddleware does not reset the language after a test client request)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_thread_to_published_practice_found_by_filters(live_asgi, new_context, site_tree):
     from groups.models import Membership
     from knowledge.models import GoodPracticePage
