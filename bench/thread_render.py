@@ -230,7 +230,8 @@ def run(sizes: list[int], runs: int, warmup: int, machina: MachinaServer | None)
                 "plaza_bytes": len(html.encode()),
                 "floor_bytes": len(floor_html.encode()),
             }
-            log(f"n={n}: {out[n]} plaza samples: {[round(x, 1) for x in samples['plaza']]}")
+            out[n]["min_ms"] = {k: round(min(v), 2) for k, v in samples.items() if v}
+            log(f"n={n}: {out[n]}")
     finally:
         connection.close()
         for suffix in ("", "-wal", "-shm"):
@@ -317,6 +318,10 @@ def main() -> None:
         or "n/a"
     )
     print(f"(page bytes plaza/floor: {sizes_bytes}; machina posts on page: {machina_posts})")
+    mins = "; ".join(
+        f"{n}: " + ", ".join(f"{k} {v:.1f}" for k, v in plaza[n]["min_ms"].items()) for n in sizes
+    )
+    print(f"(fastest single request, ms — {mins})")
     if args.json:
         print(json.dumps({"results": results}))
 
