@@ -9,14 +9,14 @@ groups. Prints queries per request and median / p95 render time. Nothing is left
 """
 
 import argparse
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import measure, throwaway_database  # noqa: E402
 
 
 def main() -> None:
@@ -25,19 +25,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
 
-    import logging
-
-    import django
-
-    django.setup()
-    logging.disable(logging.INFO)  # django-tasks logs every index update
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database() as connection:
         from django.test import Client
 
         from groups.models import GroupPage, WorkingGroup
@@ -48,52 +36,54 @@ def main() -> None:
         index = group_index_ensure()
         kinds, topics = list(WorkingGroup.Kind.values), list(WorkingGroup.Topic.values)
         visibilities = ["public", "public", "members", "secret"]
-        groups = WorkingGroup.objects.bulk_create([
-            WorkingGroup(name=f"Group {i:03d}", slug=f"group-{i}", kind=kinds[i % 2], topic=topics[i % len(topics)],
-                         visibility=visibilities[i % 4], languages=",en,fr,", member_count=i % 40)
-            for i in range(args.groups)
-        ])
+        groups = WorkingGroup.objects.bulk_create(
+            [
+                WorkingGroup(
+                    name=f"Group {i:03d}",
+                    slug=f"group-{i}",
+                    kind=kinds[i % 2],
+                    topic=topics[i % len(topics)],
+                    visibility=visibilities[i % 4],
+                    languages=",en,fr,",
+                    member_count=i % 40,
+                )
+                for i in range(args.groups)
+            ]
+        )
         for group in groups:
-            index.add_child(instance=GroupPage(title=group.name, slug=group.slug, group=group, live=True,
-                                               purpose="A working group made for the benchmark."))
+            index.add_child(
+                instance=GroupPage(
+                    title=group.name,
+                    slug=group.slug,
+                    group=group,
+                    live=True,
+                    purpose="A working group made for the benchmark.",
+                )
+            )
             index.refresh_from_db()
         member = UserFactory()
         for group in groups[:30]:
             membership_add(group=group, user=member)
-        print(f"{args.groups} groups with pages built in {time.perf_counter() - started:.1f}s "
-              f"({connection.vendor})")
-
-        def measure(client, path):
-            client.get(path)  # warm caches and templates
-            queries = []
-
-            def count(execute, sql, params, many, context):
-                queries.append(sql)
-                return execute(sql, params, many, context)
-
-            with connection.execute_wrapper(count):
-                response = client.get(path)
-            assert response.status_code == 200, response.status_code
-            times = []
-            for _ in range(args.runs):
-                t0 = time.perf_counter()
-                client.get(path)
-                times.append((time.perf_counter() - t0) * 1000)
-            times.sort()
-            p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-            return len(queries), statistics.median(times), p95, response.context["page_obj"].paginator.count
+        print(
+            f"{args.groups} groups with pages built in {time.perf_counter() - started:.1f}s "
+            f"({connection.vendor})"
+        )
 
         anonymous = Client()
         signed_in = Client()
         signed_in.force_login(member)
-        print(f"{'who':<10} {'path':<58} {'listed':>6} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
+        print(
+            f"{'who':<10} {'path':<58} {'listed':>6} {'queries':>7} {'median ms':>10} {'p95 ms':>8}"
+        )
         for who, client in (("anonymous", anonymous), ("member", signed_in)):
-            for path in ("/en/groups/", "/en/groups/?kind=thematic&language=fr&sort=members&page=3",
-                         "/en/groups/?q=group+04"):
-                queries, median, p95, listed = measure(client, path)
+            for path in (
+                "/en/groups/",
+                "/en/groups/?kind=thematic&language=fr&sort=members&page=3",
+                "/en/groups/?q=group+04",
+            ):
+                queries, median, p95, response = measure(client, path, args.runs)
+                listed = response.context["page_obj"].paginator.count
                 print(f"{who:<10} {path:<58} {listed:>6} {queries:>7} {median:>10.1f} {p95:>8.1f}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -10,14 +10,14 @@ per request and median / p95 render time. Nothing is left behind.
 """
 
 import argparse
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import measure, throwaway_database  # noqa: E402
 
 
 def main() -> None:
@@ -27,19 +27,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
 
-    import logging
-
-    import django
-
-    django.setup()
-    logging.disable(logging.INFO)  # django-tasks logs every index update
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database() as connection:
         from django.test import Client
         from wagtail.models import Locale
 
@@ -104,31 +92,6 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f}s ({connection.vendor})"
         )
 
-        def measure(client, path):
-            client.get(path)  # warm caches and templates
-            queries = []
-
-            def count(execute, sql, params, many, context):
-                queries.append(sql)
-                return execute(sql, params, many, context)
-
-            with connection.execute_wrapper(count):
-                response = client.get(path)
-            assert response.status_code == 200, (path, response.status_code)
-            times = []
-            for _ in range(args.runs):
-                t0 = time.perf_counter()
-                client.get(path)
-                times.append((time.perf_counter() - t0) * 1000)
-            times.sort()
-            p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-            return (
-                len(queries),
-                statistics.median(times),
-                p95,
-                response.context["page_obj"].paginator.count,
-            )
-
         client = Client()
         print(f"{'path':<62} {'listed':>6} {'queries':>7} {'median ms':>10} {'p95 ms':>8}")
         for path in (
@@ -140,10 +103,9 @@ def main() -> None:
             "/en/people/",
             "/en/people/?expertise=urban-mobility&language=fr&available=1",
         ):
-            queries, median, p95, listed = measure(client, path)
+            queries, median, p95, response = measure(client, path, args.runs)
+            listed = response.context["page_obj"].paginator.count
             print(f"{path:<62} {listed:>6} {queries:>7} {median:>10.1f} {p95:>8.1f}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
