@@ -360,6 +360,7 @@ class BranchView:
     focus: Post
     ancestors: list[PostItem]
     items: list[PostItem]
+    page: Page
     group_settings: GroupDiscussionSettings
 
 
@@ -374,38 +375,62 @@ def _settings_for(group: WorkingGroup) -> GroupDiscussionSettings:
     return group_settings_of(group)
 
 
+def _branches_page(
+    base: QuerySet[Post],
+    *,
+    root: Post | None,
+    root_path: str,
+    root_depth: int,
+    deepest: int,
+    page_number,
+) -> tuple[Page, list[Post]]:
+    """One page of the direct replies of the post at `root_path`, each with its replies
+    (down to depth `deepest`, at most MAX_REPLIES_PER_PAGE rows).
+    Three queries (count, the page's direct replies, their replies) whatever the size, and
+    every reply stays reachable: a later page, or "continue this thread" on a post whose
+    replies did not fit, which opens that post's own branch pages.
+    `root` None: the root itself comes with the replies query (the opening post)."""
+    children = base.filter(depth=root_depth + 1).order_by("path")
+    if root_path:
+        children = children.filter(path__gt=root_path, path__lt=path_successor(root_path))
+    page = Paginator(children, TOP_LEVEL_PER_PAGE).get_page(page_number)
+    tops = list(page.object_list)
+    wanted = []
+    if root is None:
+        wanted.append(Q(depth=root_depth, path=root_path))
+    if tops:
+        wanted.append(
+            Q(
+                path__gte=tops[0].path,
+                path__lt=path_successor(tops[-1].path),
+                depth__gt=root_depth + 1,
+                depth__lte=deepest,
+            )
+        )
+    rows = []
+    if wanted:
+        condition = wanted[0] if len(wanted) == 1 else wanted[0] | wanted[1]
+        rows = list(base.filter(condition).order_by("path")[: MAX_REPLIES_PER_PAGE + 1])
+    return page, sorted([*tops, *rows], key=lambda p: p.path)
+
+
 def thread_page(*, thread: Thread, user, page_number) -> ThreadPage:
     """One page of a thread. Queries: top-level count + the page's top-level posts + their
     replies (bounded) + the viewer's reactions — the same for 10 or 100,000 posts."""
     viewer = Viewer.for_thread(user, thread)
     base = _posts_queryset(thread, viewer)
-    top_level = base.filter(depth=1).order_by("path")
-    page = Paginator(top_level, TOP_LEVEL_PER_PAGE).get_page(page_number)
-    tops = list(page.object_list)
-    opening_and_replies: list[Post] = []
-    if tops:
-        upper = path_successor(tops[-1].path)
-        opening_and_replies = list(
-            base.filter(
-                Q(depth=0)
-                | Q(
-                    path__gte=tops[0].path,
-                    path__lt=upper,
-                    depth__gt=1,
-                    depth__lte=1 + MAX_LOADED_DEPTH,
-                )
-            ).order_by("path")[: MAX_REPLIES_PER_PAGE + 1]
-        )
-    else:
-        opening_and_replies = list(base.filter(depth=0))
-    opening = next((p for p in opening_and_replies if p.depth == 0), None)
-    replies = [p for p in opening_and_replies if p.depth > 0]
-    # Merge the page's top-level posts with their (bounded) replies in tree order.
-    posts = sorted([*tops, *replies], key=lambda p: p.path)
-    for p in posts:
+    page, loaded = _branches_page(
+        base,
+        root=None,
+        root_path="",
+        root_depth=0,
+        deepest=1 + MAX_LOADED_DEPTH,
+        page_number=page_number,
+    )
+    for p in loaded:
         p.thread = thread
-    if opening is not None:
-        opening.thread = thread
+    opening = next((p for p in loaded if p.depth == 0), None)
+    posts = [p for p in loaded if p.depth > 0]
     mine = _my_reactions(viewer, thread)
     items = _tree_items(posts, 1, viewer, mine, MAX_LOADED_DEPTH)
     opening_item = _prepare(opening, viewer, mine, 0) if opening else None
@@ -419,31 +444,39 @@ def thread_page(*, thread: Thread, user, page_number) -> ThreadPage:
     )
 
 
-def branch_view(*, thread: Thread, post: Post, user) -> BranchView:
-    """A post with its ancestors and its replies (bounded), in a fixed number of queries."""
+def branch_view(*, thread: Thread, post: Post, user, page_number=None) -> BranchView:
+    """A post with its ancestors and one page of its replies (each with its own replies,
+    bounded), in a fixed number of queries."""
     viewer = Viewer.for_thread(user, thread)
     base = _posts_queryset(thread, viewer)
-    ancestors = list(base.filter(path__in=path_ancestors(post.path)).order_by("path"))
-    subtree_filter = Q(depth__gte=post.depth, depth__lte=post.depth + MAX_LOADED_DEPTH)
-    if post.depth == 0:
-        subtree = base.filter(subtree_filter)
-    else:
-        subtree = base.filter(
-            subtree_filter, path__gte=post.path, path__lt=path_successor(post.path)
-        )
-    posts = list(subtree.order_by("path")[: MAX_REPLIES_PER_PAGE + 1])
+    line = list(base.filter(path__in=[*path_ancestors(post.path), post.path]).order_by("path"))
+    ancestors = [p for p in line if p.path != post.path]
+    focus = next((p for p in line if p.path == post.path), post)
+    page, replies = _branches_page(
+        base,
+        root=focus,
+        root_path=post.path,
+        root_depth=post.depth,
+        deepest=post.depth + MAX_LOADED_DEPTH,
+        page_number=page_number,
+    )
+    posts = [focus, *replies]
     for p in [*ancestors, *posts]:
         p.thread = thread
     mine = _my_reactions(viewer, thread)
     ancestor_items = [_prepare(p, viewer, mine, 0) for p in ancestors]
     items = _tree_items(posts, post.depth, viewer, mine, MAX_LOADED_DEPTH)
-    focus = next((p for p in posts if p.pk == post.pk), post)
+    if items and items[0].post.pk == focus.pk:
+        # The focus's own further replies are on the next pages (the page links say so),
+        # not behind a "continue" link to this very page.
+        items[0].continue_count, items[0].continue_label = 0, ""
     return BranchView(
         thread=thread,
         viewer=viewer,
         focus=focus,
         ancestors=ancestor_items,
         items=items,
+        page=page,
         group_settings=_settings_for(thread.group),
     )
 

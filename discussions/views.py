@@ -237,13 +237,16 @@ def thread_detail(request, thread_id: int):
 
 @require_GET
 def post_detail(request, thread_id: int, post_id: int):
-    """Permalink: the thread opened at one post, with its ancestors and its replies."""
+    """Permalink: the thread opened at one post, with its ancestors and one page of its
+    replies ("continue this thread" lands here too)."""
     thread = _thread(thread_id)
     post = get_object_or_404(Post, pk=post_id, thread=thread)
     post.thread = thread
     perms.check_can_see_post(request.user, post)
     with timezone.override(_tz(request)):
-        view = selectors.branch_view(thread=thread, post=post, user=request.user)
+        view = selectors.branch_view(
+            thread=thread, post=post, user=request.user, page_number=request.GET.get("page")
+        )
     form = ReplyForm(initial={"language": _language()}) if view.viewer.can_reply else None
     return _render(
         request,

@@ -191,3 +191,76 @@ def test_indentation_stops_at_the_visual_limit(client, public_group, thread_in, 
     assert html.count('<ol class="replies">') == selectors.VISUAL_DEPTH - 1
     assert html.count('<ol class="replies flat">') == 2
     assert "in reply to" in html  # flat levels say whom they answer
+
+
+def _crawl(client, start):
+    """Every post id a reader can reach from `start` by following page links and
+    "continue this thread" links (no JavaScript), and how many pages that took."""
+    visited, todo, shown = set(), [start], set()
+    while todo:
+        url = todo.pop()
+        if url in visited:
+            continue
+        visited.add(url)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        shown |= {int(i) for i in re.findall(r'class="(?:opening )?node" id="post-(\d+)"', html)}
+        todo += re.findall(r'class="continue" href="([^"#]+)', html)
+        base = url.split("?")[0]
+        todo += [base + query for query in re.findall(r'href="(\?page=\d+)"', html)]
+    return shown, len(visited)
+
+
+@pytest.mark.parametrize("top_level", [1, 30])
+def test_every_post_of_a_big_thread_is_reachable(
+    client, public_group, thread_in, member_factory, top_level
+):
+    """Thousands of posts are never one page, and none of them is out of reach: a branch
+    too big for one page continues on its own pages."""
+    thread = thread_in(public_group)
+    build_tree(thread, [member_factory(public_group)], 900, top_level=top_level)
+    everything = set(Post.objects.filter(thread=thread).values_list("pk", flat=True))
+    shown, pages = _crawl(client, thread.get_absolute_url())
+    assert shown == everything
+    assert pages > 3  # it really was spread over several pages
+
+
+def test_a_post_with_many_replies_pages_them(client, public_group, thread_in, member_factory):
+    thread = thread_in(public_group)
+    busy = PostFactory(thread=thread, body="Popular question")
+    build_tree_under = [PostFactory(thread=thread, parent=busy) for _ in range(25)]
+    url = f"/en/discussions/threads/{thread.pk}/posts/{busy.pk}/"
+    first = client.get(url).content.decode()
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    assert "Popular question" in first
+    assert 'class="continue"' not in first  # the page links lead on, not a link to itself
+    second = client.get(url + "?page=2").content.decode()
+    assert "Popular question" in second  # the focused post stays on top of every page
+    assert all(
+        (f'id="post-{p.pk}"' in second) == (i >= selectors.TOP_LEVEL_PER_PAGE)
+        for i, p in enumerate(build_tree_under)
+    )
+
+
+def test_permalink_query_count_is_the_same_for_small_and_large_branches(
+    client, public_group, thread_in, member_factory
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    author = member_factory(public_group)
+    client.force_login(member_factory(public_group))
+    counts = []
+    for n in (10, 600):
+        thread = thread_in(public_group)
+        build_tree(thread, [author], n, top_level=1)
+        top = Post.objects.get(thread=thread, depth=1)
+        deep = Post.objects.filter(thread=thread, depth__gt=1, child_count__gt=0).first()
+        for post in (top, deep):
+            url = f"/en/discussions/threads/{thread.pk}/posts/{post.pk}/"
+            client.get(url)  # warm
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            counts.append(len(ctx))
+    assert len(set(counts)) == 1, counts
