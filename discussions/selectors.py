@@ -6,6 +6,7 @@ fixed number of queries whatever the size of the thread or list.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
@@ -553,9 +554,20 @@ def member_posts(*, viewer, member, limit: int = 30) -> list[Post]:
     )
 
 
+# Control characters (PostgreSQL refuses NUL in any text parameter) and double quotes
+# (the SQLite search backend wraps each term in quotes; one more breaks its query syntax).
+_UNSEARCHABLE = re.compile(r'[\x00-\x1f\x7f"]')
+
+
+def search_text(value: str, max_length: int = 200) -> str:
+    """What members type into a search or autocomplete box, made safe for every database
+    backend: no control characters or double quotes, single spaces, bounded length."""
+    return " ".join(_UNSEARCHABLE.sub(" ", value or "").split())[:max_length]
+
+
 def mention_candidates(*, thread: Thread, prefix: str, limit: int = 8) -> list[dict]:
     """People who can read the thread whose handle or name starts with `prefix`."""
-    prefix = prefix.strip().lstrip("@")[:50]
+    prefix = search_text(prefix, 51).lstrip("@")[:50]
     if not prefix:
         return []
     rows = (
@@ -573,7 +585,7 @@ def mention_candidates(*, thread: Thread, prefix: str, limit: int = 8) -> list[d
 def search(*, user, query: str, limit: int = 40) -> tuple[list[Thread], list[Post]]:
     """Threads and posts matching `query` that the user may read (Wagtail search backend,
     filtered by the groups the user may read before ranking)."""
-    query = query.strip()[:200]
+    query = search_text(query)
     if not query:
         return [], []
     readable = list(group_perms.readable_groups(user).values_list("pk", flat=True))

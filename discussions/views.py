@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -698,6 +698,8 @@ def mention_autocomplete(request, thread_id: int):
 def member_detail(request, username: str):
     """A member's public name and the posts of theirs the visitor may read (what @mentions
     link to)."""
+    if not username.isprintable():
+        raise Http404  # a NUL would reach the database (PostgreSQL refuses it: a 500)
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     posts = selectors.member_posts(viewer=request.user, member=member)
     return _render(
@@ -708,7 +710,7 @@ def member_detail(request, username: str):
 @require_GET
 def search(request):
     """Search threads and posts; only what the visitor may read."""
-    query = request.GET.get("q", "").strip()[:200]
+    query = selectors.search_text(request.GET.get("q", ""))
     threads, posts = selectors.search(user=request.user, query=query) if query else ([], [])
     return _render(
         request,

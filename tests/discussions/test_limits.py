@@ -205,3 +205,25 @@ def test_unknown_reaction_and_bad_parent_values_are_400(setup):
     assert response.status_code == 400
     response = reply(client, thread, "Hi", parent="not-a-number")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query", ['"unbalanced', 'say "hi', "tr\x00am", "a\x1fb", '""', "*", "NEAR(a b)", "x" * 5000]
+)
+def test_odd_search_and_autocomplete_input_is_never_a_500(setup, query):
+    """Quotes break the SQLite search syntax, NUL bytes every PostgreSQL text parameter:
+    both are what people paste, and must get an answer, not a server error."""
+    client, thread, member, _ = setup
+    PostFactory(thread=thread, body="Tram timetables and say hi")
+    response = client.get("/en/discussions/search/", {"q": query})
+    assert response.status_code == 200
+    response = client.get(f"/en/discussions/threads/{thread.pk}/mentions/", {"q": query})
+    assert response.status_code == 200 and response.json()["results"] == []
+    assert client.get(f"/en/discussions/members/{query[:50]}/").status_code == 404
+
+
+def test_search_still_finds_what_a_stray_quote_surrounds(setup):
+    client, thread, member, _ = setup
+    PostFactory(thread=thread, body="The tram timetable changed")
+    html = client.get("/en/discussions/search/", {"q": '"timetable'}).content.decode()
+    assert "The tram timetable changed" in html
