@@ -275,6 +275,14 @@ def on_post_approved(sender, post, **kwargs):
     )
 
 
+@receiver(discussion_signals.thread_moved, dispatch_uid="inbox.thread_moved")
+@safely
+def on_thread_moved(sender, thread, from_group_id, **kwargs):
+    """Notifications follow a moved thread; whoever cannot read it in its new group (or
+    does not moderate that group) stops seeing — and counting — them."""
+    services.notifications_follow_thread(thread=thread, from_group_ref=from_group_id)
+
+
 @receiver(discussion_signals.post_held, dispatch_uid="inbox.post_held")
 @safely
 def on_post_held(sender, post, author_id, **kwargs):

@@ -203,7 +203,14 @@ def _after_commit(batch: Batch) -> None:
 
 @transaction.atomic
 def notifications_withdraw(
-    *, recipient_ids=None, group_ref=None, post_ref=None, audiences=None, kinds=None, about=None
+    *,
+    recipient_ids=None,
+    group_ref=None,
+    thread_ref=None,
+    post_ref=None,
+    audiences=None,
+    kinds=None,
+    about=None,
 ) -> int:
     """Stop showing and emailing notifications someone may no longer see (they left a
     private group, were banned, stopped moderating; the post was hidden or deleted).
@@ -216,6 +223,8 @@ def notifications_withdraw(
         qs = qs.filter(recipient_id__in=list(recipient_ids))
     if group_ref is not None:
         qs = qs.filter(group_ref=group_ref)
+    if thread_ref is not None:
+        qs = qs.filter(thread_ref=thread_ref)
     if post_ref is not None:
         qs = qs.filter(post_ref=post_ref)
     if kinds is not None:
@@ -231,6 +240,44 @@ def notifications_withdraw(
     count = qs.filter(unread=True).update(unread=False)
     if affected:
         transaction.on_commit(lambda: _push_counts(affected))
+    return count
+
+
+@transaction.atomic
+def notifications_follow_thread(*, thread, from_group_ref: int) -> int:
+    """A thread moved to another group: its notifications (and the thread watches) move
+    with it, and those whose recipient can no longer read it — or, for moderators' notices,
+    no longer moderates it — are withdrawn, so the badge does not count them.
+
+    A fixed number of queries: the notifications are found through their group.
+    """
+    about = Notification.objects.filter(group_ref=from_group_ref, thread_ref=thread.pk)
+    about.update(group_ref=thread.group_id)
+    Watch.objects.filter(thread_ref=thread.pk).update(group_ref=thread.group_id)
+    moved = Notification.objects.filter(group_ref=thread.group_id, thread_ref=thread.pk).filter(
+        Q(unread=True) | Q(email_state__in=PENDING_EMAIL_STATES)
+    )
+    readers = set(moved.filter(audience=Audience.READERS).values_list("recipient_id", flat=True))
+    moderators = set(
+        moved.filter(audience=Audience.MODERATORS).values_list("recipient_id", flat=True)
+    )
+    count = 0
+    gone_readers = readers - perms.thread_readers_among(thread, readers)
+    if gone_readers:
+        count += notifications_withdraw(
+            recipient_ids=gone_readers,
+            group_ref=thread.group_id,
+            thread_ref=thread.pk,
+            audiences=[Audience.READERS],
+        )
+    gone_moderators = moderators - perms.group_moderator_ids(thread.group)
+    if gone_moderators:
+        count += notifications_withdraw(
+            recipient_ids=gone_moderators,
+            group_ref=thread.group_id,
+            thread_ref=thread.pk,
+            audiences=[Audience.MODERATORS],
+        )
     return count
 
 

@@ -304,3 +304,30 @@ def test_promotion_from_the_waiting_list_is_must_deliver(site_tree, committed):
         note.verb == Kind.EVENT_PROMOTED and note.must_deliver and note.data["event"] == event.title
     )
     assert not Notification.objects.filter(recipient=first).exists()
+
+
+def test_a_thread_moved_into_a_private_group_withdraws_what_outsiders_can_no_longer_see(
+    make_group, committed
+):
+    from tests.factories import GroupFactory
+
+    public, owner, (a, b) = make_group(2)
+    private = GroupFactory(owner=owner, visibility=WorkingGroup.Visibility.MEMBERS)
+    groups.membership_add(group=private, user=b)  # b follows the thread into the private group
+    with committed():
+        thread = ThreadFactory(group=public, author=a)
+        PostFactory(thread=thread, author=b)  # a hears of it; b now watches the thread
+        PostFactory(thread=thread, author=a)  # b hears of it
+    assert Notification.objects.filter(unread=True, recipient__in=[a, b]).count() == 2
+    with committed():
+        discussions.thread_move(thread=thread, by=owner, target=private, reason="Internal")
+    # a cannot read the thread any more: nothing left to count or email; b still can.
+    gone = Notification.objects.get(recipient=a)
+    assert not gone.unread and gone.group_ref == private.pk
+    kept = Notification.objects.get(recipient=b)
+    assert kept.unread and kept.group_ref == private.pk
+    from inbox.models import Watch
+
+    assert set(Watch.objects.filter(thread_ref=thread.pk).values_list("group_ref", flat=True)) == {
+        private.pk
+    }
