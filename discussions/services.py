@@ -268,6 +268,20 @@ def _announce_thread(thread: Thread, post: Post) -> None:
     )
 
 
+def _announce_held(post: Post, thread: Thread) -> None:
+    """A new member's post waits for approval: the moderators are told (the author sees it
+    marked as waiting)."""
+    _emit(
+        signals.post_held,
+        Post,
+        post=post,
+        post_id=post.pk,
+        thread_id=thread.pk,
+        group_id=thread.group_id,
+        author_id=post.author_id,
+    )
+
+
 def _locked_post(post: Post | int) -> Post:
     pk = post.pk if isinstance(post, Post) else post
     found = (
@@ -326,15 +340,7 @@ def thread_start(
         _touch(group, now)
         _announce_thread(thread, post)
     else:
-        _emit(
-            signals.post_held,
-            Post,
-            post=post,
-            post_id=post.pk,
-            thread_id=thread.pk,
-            group_id=group.pk,
-            author_id=author.pk,
-        )
+        _announce_held(post, thread)
     return thread
 
 
@@ -402,15 +408,7 @@ def post_reply(
         _touch(thread.group, now)
         _announce_reply(post, thread)
     else:
-        _emit(
-            signals.post_held,
-            Post,
-            post=post,
-            post_id=post.pk,
-            thread_id=thread.pk,
-            group_id=thread.group_id,
-            author_id=author.pk,
-        )
+        _announce_held(post, thread)
     return post
 
 
@@ -653,32 +651,38 @@ def report_resolve(*, report: Report, by, hide: bool, note: str = "") -> Report:
 # --- moderation of posts --------------------------------------------------------------
 
 
-@transaction.atomic
-def post_hide(*, post: Post, by, reason: str) -> Post:
-    """A moderator hides a post; its author sees it with the reason, others a placeholder."""
+def _set_hidden(*, post: Post, by, hide: bool, reason: str) -> Post:
+    """Hide or unhide a post (the shared body of post_hide and post_unhide): check, store,
+    log, tell the author (signal) and the thread's viewers (ids only)."""
     _require_login(by)
     post = _locked_post(post)
     perms.check_can_moderate_group(by, post.group)
-    reason = _clean_reason(
-        reason, required=True, message=_("Please say why; the author will see the reason.")
-    )
-    if post.is_deleted:
-        raise ValidationError(_("This post was deleted by its author."), code="deleted")
-    if post.is_hidden:
-        raise ValidationError(_("This post is already hidden."), code="hidden")
-    post.hidden_at, post.hidden_by, post.hidden_reason = timezone.now(), by, reason
+    if hide:
+        reason = _clean_reason(
+            reason, required=True, message=_("Please say why; the author will see the reason.")
+        )
+        if post.is_deleted:
+            raise ValidationError(_("This post was deleted by its author."), code="deleted")
+        if post.is_hidden:
+            raise ValidationError(_("This post is already hidden."), code="hidden")
+        post.hidden_at, post.hidden_by, post.hidden_reason = timezone.now(), by, reason
+    else:
+        reason = _clean_reason(reason, required=False)
+        if not post.is_hidden:
+            raise ValidationError(_("This post is not hidden."), code="not_hidden")
+        post.hidden_at, post.hidden_by, post.hidden_reason = None, None, ""
     post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
     _log(
         group=post.group,
         actor=by,
-        action=Action.POST_HIDDEN,
+        action=Action.POST_HIDDEN if hide else Action.POST_UNHIDDEN,
         thread=post.thread,
         post=post,
         subject=post.author,
         reason=reason,
     )
     _emit(
-        signals.post_hidden,
+        signals.post_hidden if hide else signals.post_unhidden,
         Post,
         post=post,
         post_id=post.pk,
@@ -690,41 +694,18 @@ def post_hide(*, post: Post, by, reason: str) -> Post:
     )
     realtime.thread_event(post.thread_id, "post_updated", post=post.pk, parent=post.parent_id)
     return post
+
+
+@transaction.atomic
+def post_hide(*, post: Post, by, reason: str) -> Post:
+    """A moderator hides a post; its author sees it with the reason, others a placeholder."""
+    return _set_hidden(post=post, by=by, hide=True, reason=reason)
 
 
 @transaction.atomic
 def post_unhide(*, post: Post, by, reason: str = "") -> Post:
     """A moderator shows a hidden post again."""
-    _require_login(by)
-    post = _locked_post(post)
-    perms.check_can_moderate_group(by, post.group)
-    reason = _clean_reason(reason, required=False)
-    if not post.is_hidden:
-        raise ValidationError(_("This post is not hidden."), code="not_hidden")
-    post.hidden_at, post.hidden_by, post.hidden_reason = None, None, ""
-    post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    _log(
-        group=post.group,
-        actor=by,
-        action=Action.POST_UNHIDDEN,
-        thread=post.thread,
-        post=post,
-        subject=post.author,
-        reason=reason,
-    )
-    _emit(
-        signals.post_unhidden,
-        Post,
-        post=post,
-        post_id=post.pk,
-        thread_id=post.thread_id,
-        group_id=post.group_id,
-        author_id=post.author_id,
-        by_id=by.pk,
-        reason=reason,
-    )
-    realtime.thread_event(post.thread_id, "post_updated", post=post.pk, parent=post.parent_id)
-    return post
+    return _set_hidden(post=post, by=by, hide=False, reason=reason)
 
 
 @transaction.atomic

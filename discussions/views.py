@@ -74,6 +74,18 @@ def _json_error(exc: Exception) -> JsonResponse:
     return response
 
 
+def _form_page(request, template: str, context: dict, form, act):
+    """The shape every form page shares: a valid POST runs `act()` (one service call that
+    returns the success response); a refused write re-renders the form with the service's
+    message (4xx), invalid input with the field errors (400); a GET shows the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            return act()
+        except (ValidationError, PermissionDenied) as exc:
+            return _render(request, template, context, exc=exc)
+    return _render(request, template, context, status=400 if form.errors else 200)
+
+
 def _language() -> str:
     return translation.get_language() or "en"
 
@@ -196,15 +208,12 @@ def thread_create(request, slug: str):
     context = _base_context(
         request, group, form=form, group_settings=services.group_settings_of(group)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            thread = services.thread_start(group=group, author=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            return _render(request, "discussions/thread_form.html", context, exc=exc)
+
+    def start():
+        thread = services.thread_start(group=group, author=request.user, **form.cleaned_data)
         return HttpResponseRedirect(thread.get_absolute_url())
-    return _render(
-        request, "discussions/thread_form.html", context, status=400 if form.errors else 200
-    )
+
+    return _form_page(request, "discussions/thread_form.html", context, form, start)
 
 
 # --- thread and posts -----------------------------------------------------------------
@@ -366,22 +375,19 @@ def post_edit(request, post_id: int):
     initial = {"body": post.body, "language": post.language, "title": post.thread.title}
     form = EditForm(request.POST or None, initial=initial)
     context = _base_context(request, post.group, thread=post.thread, post=post, form=form)
-    if request.method == "POST" and form.is_valid():
+
+    def edit():
         data = form.cleaned_data
-        try:
-            services.post_edit(
-                post=post,
-                user=request.user,
-                body=data["body"],
-                language=data["language"],
-                title=data["title"] if post.is_opening else None,
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            return _render(request, "discussions/edit_form.html", context, exc=exc)
+        services.post_edit(
+            post=post,
+            user=request.user,
+            body=data["body"],
+            language=data["language"],
+            title=data["title"] if post.is_opening else None,
+        )
         return HttpResponseRedirect(_thread_page_url(post))
-    return _render(
-        request, "discussions/edit_form.html", context, status=400 if form.errors else 200
-    )
+
+    return _form_page(request, "discussions/edit_form.html", context, form, edit)
 
 
 def post_delete(request, post_id: int):
@@ -448,16 +454,13 @@ def post_report(request, post_id: int):
     perms.check_can_report(request.user, post)
     form = ReportForm(request.POST or None)
     context = _base_context(request, post.group, thread=post.thread, post=post, form=form)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.report_create(post=post, reporter=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            return _render(request, "discussions/report_form.html", context, exc=exc)
+
+    def report():
+        services.report_create(post=post, reporter=request.user, **form.cleaned_data)
         context["done"] = True
         return _render(request, "discussions/report_form.html", context)
-    return _render(
-        request, "discussions/report_form.html", context, status=400 if form.errors else 200
-    )
+
+    return _form_page(request, "discussions/report_form.html", context, form, report)
 
 
 @require_GET
@@ -485,7 +488,8 @@ def post_moderate(request, post_id: int):
     perms.check_can_moderate_group(request.user, post.group)
     form = ReasonForm(request.POST or None)
     context = _base_context(request, post.group, thread=post.thread, post=post, form=form)
-    if request.method == "POST" and form.is_valid():
+
+    def moderate():
         action = request.POST.get("action")
         reason = form.cleaned_data["reason"]
         actions = {
@@ -495,23 +499,13 @@ def post_moderate(request, post_id: int):
             "reject": lambda: services.post_reject(post=post, by=request.user, reason=reason),
         }
         if action not in actions:
-            return _render(
-                request,
-                "discussions/post_moderate.html",
-                context,
-                exc=ValidationError(_("Unknown action.")),
-            )
-        try:
-            actions[action]()
-        except (ValidationError, PermissionDenied) as exc:
-            return _render(request, "discussions/post_moderate.html", context, exc=exc)
-        target = request.POST.get("next", "")
-        if target == "queue":
+            raise ValidationError(_("Unknown action."))
+        actions[action]()
+        if request.POST.get("next", "") == "queue":
             return HttpResponseRedirect(reverse("discussions:queue", args=[post.group.slug]))
         return HttpResponseRedirect(post.get_absolute_url())
-    return _render(
-        request, "discussions/post_moderate.html", context, status=400 if form.errors else 200
-    )
+
+    return _form_page(request, "discussions/post_moderate.html", context, form, moderate)
 
 
 def thread_moderate(request, thread_id: int):

@@ -163,15 +163,26 @@ def test_dismissing_a_report_leaves_the_post(world):
     assert not post.is_hidden
 
 
-def test_hide_and_unhide(world):
+def test_hide_and_unhide(world, events, django_capture_on_commit_callbacks):
     thread, member, moderator = world
     post = PostFactory(thread=thread)
     with pytest.raises(ValidationError):
         services.post_hide(post=post, by=moderator, reason="  ")
-    services.post_hide(post=post, by=moderator, reason="Insult")
+    with pytest.raises(ValidationError, match="not hidden"):
+        services.post_unhide(post=post, by=moderator)
+    with pytest.raises(PermissionDenied):
+        services.post_hide(post=post, by=member, reason="Members do not hide")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_hide(post=post, by=moderator, reason="Insult")
     with pytest.raises(ValidationError, match="already hidden"):
         services.post_hide(post=post, by=moderator, reason="Again")
-    services.post_unhide(post=post, by=moderator, reason="Apology received")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_unhide(post=post, by=moderator, reason="Apology received")
+    told = [(name, kw["reason"], kw["author_id"]) for name, kw in events if "hidden" in name]
+    assert told == [
+        ("post_hidden", "Insult", post.author_id),
+        ("post_unhidden", "Apology received", post.author_id),
+    ]
     post.refresh_from_db()
     assert not post.is_hidden and post.hidden_reason == ""
     log = list(
