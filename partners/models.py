@@ -196,7 +196,8 @@ class PartnerSectionPage(InSectionMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     parent_page_types = ["cms.HomePage"]
-    subpage_types = ["partners.PartnerPage", "partners.NewsIndexPage"]
+    # Good practices an association documents live in its section (its editors own them).
+    subpage_types = ["partners.PartnerPage", "partners.NewsIndexPage", "knowledge.GoodPracticePage"]
 
     class Meta:
         verbose_name = _("partner section")
@@ -227,7 +228,7 @@ class PartnerPage(InSectionMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     parent_page_types = ["partners.PartnerSectionPage", "partners.PartnerPage"]
-    subpage_types = ["partners.PartnerPage"]
+    subpage_types = ["partners.PartnerPage", "knowledge.GoodPracticePage"]
     show_in_menus_default = True
 
     class Meta:

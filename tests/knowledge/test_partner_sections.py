@@ -10,10 +10,12 @@ from tests.factories import EventFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def onboard(name, slug):
+def onboard(name, slug, languages=("en",)):
     from partners.services import partner_editor_add, partner_section_create
 
-    association = partner_section_create(name=name, slug=slug, region="africa", languages=["en"])
+    association = partner_section_create(
+        name=name, slug=slug, region="africa", languages=list(languages)
+    )
     editor = UserFactory(is_staff=True)
     partner_editor_add(association=association, user=editor)
     return association, editor
@@ -56,3 +58,117 @@ def test_event_names_its_organising_association(client, site_tree):
     html = client.get(event.url).content.decode()
     assert "Association of Ghanaian Cities" in html and "Ministry of Local Government" in html
     assert f'href="{association.section.url}"' in html
+
+
+def site_editors():
+    """Wagtail's own "Editors" group (its data migration makes it; a flushed database may not
+    have it): admin access and add/change rights from the root page down."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission, Page
+
+    group, created = Group.objects.get_or_create(name="Editors")
+    if created:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        )
+        for codename in ("add_page", "change_page"):
+            GroupPagePermission.objects.get_or_create(
+                group=group,
+                page=Page.get_first_root_node(),
+                permission=Permission.objects.get(
+                    content_type__app_label="wagtailcore", codename=codename
+                ),
+            )
+    return group
+
+
+def practice_form(**fields):
+    """The admin's add/edit form for a practice, as the browser posts it."""
+    from wagtail.test.utils.form_data import (
+        inline_formset,
+        nested_form_data,
+        rich_text,
+        streamfield,
+    )
+
+    empty = rich_text("")
+    data = {
+        "title": "Floating schools",
+        "slug": "floating-schools",
+        "summary": "Schools on pontoons keep classes going through the floods.",
+        "city": "Cotonou",
+        "country": "BJ",
+        "region": "",
+        "challenge": empty,
+        "approach": empty,
+        "results": empty,
+        "key_figures": streamfield([("figure", {"value": "1,200", "label": "pupils"})]),
+        "lessons_learned": empty,
+        "attachments": streamfield([]),
+        "contacts": inline_formset([]),
+        "related_groups": inline_formset([]),
+        **fields,
+    }
+    # Checkbox lists stay lists (nested_form_data would number them like a formset).
+    return {"topics": ["climate-adaptation"], "sdgs": ["4", "13"], **nested_form_data(data)}
+
+
+def test_partner_editors_add_translate_and_publish_practices_in_their_section(client, site_tree):
+    """Through the Wagtail admin: an association's editors create and publish a practice in
+    their section, and translate it; another association's editors cannot touch it; the
+    site's editors can."""
+    from wagtail.models import Locale
+
+    from knowledge.models import GoodPracticePage
+
+    knowledge_pages_ensure(languages=["en", "fr"])
+    ours, our_editor = onboard("Association of Ghanaian Cities", "agc", ["en", "fr"])
+    _theirs, their_editor = onboard("Union of Andean Municipalities", "uam", ["en", "fr"])
+    section = ours.section
+
+    client.force_login(our_editor)
+    add_url = f"/admin/pages/add/knowledge/goodpracticepage/{section.pk}/"
+    assert client.get(add_url).status_code == 200
+    response = client.post(add_url, practice_form(**{"action-publish": "action-publish"}))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = GoodPracticePage.objects.get(slug="floating-schools")
+    assert page.live and page.get_parent().pk == section.pk
+    assert page.region == "sub-saharan-africa"  # derived from the country
+    assert [block.value["value"] for block in page.key_figures] == ["1,200"]
+    # The database lists it.
+    html = client.get("/en/practices/?topic=climate-adaptation&sdg=4").content.decode()
+    assert "Floating schools" in html and 'data-total="1"' in html
+
+    # Translatable: the association's editors translate it into French (wagtail-localize).
+    french = Locale.objects.get(language_code="fr")
+    response = client.post(f"/admin/localize/submit/page/{page.pk}/", {"locales": [french.pk]})
+    assert response.status_code == 302 and response["Location"] != "/admin/"
+    translated = page.get_translation(french)
+    assert translated.city == "Cotonou" and translated.topics == page.topics  # synchronised
+
+    edit_url = f"/admin/pages/{page.pk}/edit/"
+    assert client.get(edit_url).status_code == 200
+    client.force_login(their_editor)
+    assert client.get(edit_url).status_code == 302  # sent back to the dashboard
+    response = client.post(edit_url, practice_form(title="Hijacked"))
+    page.refresh_from_db()
+    assert page.title == "Floating schools"
+    # Nor may they put practices into another association's section.
+    assert client.get(add_url).status_code == 302
+
+    site_editor = UserFactory(is_staff=True)
+    site_editor.groups.add(site_editors())
+    client.force_login(site_editor)
+    assert client.get(edit_url).status_code == 200
+    response = client.post(edit_url, practice_form(title="Floating schools of Cotonou"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page.refresh_from_db()
+    assert page.get_latest_revision().as_object().title == "Floating schools of Cotonou"
+    # ... and those in the network's own database too.
+    central = GoodPracticePage(
+        title="Cool roofs", slug="cool-roofs", city="Pune", country="IN", summary="Roofs."
+    )
+    knowledge_pages_ensure(languages=["en"])["practices"].add_child(instance=central)
+    assert client.get(f"/admin/pages/{central.pk}/edit/").status_code == 200
+    client.force_login(our_editor)
+    assert client.get(f"/admin/pages/{central.pk}/edit/").status_code == 302
