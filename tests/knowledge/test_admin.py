@@ -92,3 +92,49 @@ def test_funding_opportunity_snippet_with_vocabularies(admin_client):
     funding = FundingOpportunity.objects.get()
     assert funding.regions == ",mena,asia,"  # stored in vocabulary order
     assert funding.topics == ",climate-adaptation,"
+
+
+def test_site_editors_manage_funding_opportunities(client, knowledge_pages):
+    """Wagtail's Editors group gets the funding snippet (migration 0004); a partner
+    association's editor and a plain member do not."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from tests.factories import create_partner, partner_editor
+
+    from .test_partner_sections import site_editors
+
+    # A flushed database (after a browser test) has lost the migration's rows: redo them.
+    site_editors()
+    import_module("knowledge.migrations.0004_site_editors_manage_funding").grant(apps, None)
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    index_url = reverse("wagtailsnippets_knowledge_fundingopportunity:list")
+    add_url = reverse("wagtailsnippets_knowledge_fundingopportunity:add")
+    client.force_login(editor)
+    assert client.get(index_url).status_code == 200
+    assert "Funding" in client.get("/admin/").content.decode()
+    response = client.post(
+        add_url,
+        {
+            "funder": "Cities Fund",
+            "programme": "Heat call",
+            "deadline": "2031-03-01",
+            "currency": "EUR",
+            "topics": ["climate-adaptation"],
+            "link": "https://fund.example.org",
+        },
+    )
+    assert response.status_code == 302
+    funding = FundingOpportunity.objects.get(programme="Heat call")
+    edit_url = reverse("wagtailsnippets_knowledge_fundingopportunity:edit", args=[funding.pk])
+    assert client.get(edit_url).status_code == 200
+
+    for outsider in (partner_editor(create_partner(name="Lagoon cities")), UserFactory()):
+        client.force_login(outsider)
+        assert client.get(index_url).status_code in (302, 403)
+        assert client.get(edit_url).status_code in (302, 403)
+        assert client.post(add_url, {"programme": "Sneaky"}).status_code in (302, 403)
+    assert not FundingOpportunity.objects.filter(programme="Sneaky").exists()
