@@ -421,6 +421,34 @@ PRACTICES = [
             "Zwischennutzung kann der erste Schritt zu einer dauerhaften Lösung sein.",
         ),
     },
+    {
+        # Documented by a partner association: lives in its section, its editors edit it.
+        "slug": "mangrove-belt-cotonou",
+        "section": "lagoon-cities",
+        "city": "Cotonou",
+        "country": "BJ",
+        "topics": "climate-adaptation,local-economic-development",
+        "sdgs": "13,14,15",
+        "groups": ["climate-adaptation", "africa-network"],
+        "contacts": [("amina", "Adviser to the lagoon cities")],
+        "en": (
+            "A mangrove belt replanted with fishing cooperatives",
+            "Fishing cooperatives replant and guard mangroves along the lagoon; the belt slows storm surges and brings the fish back.",
+            "Mangroves along the lagoon had been cut for firewood; storm surges reached houses and catches fell year after year.",
+            "The city leased the shore to three fishing cooperatives, which run nurseries, replant and patrol in exchange for exclusive fishing rights.",
+            "Surges now stop short of the first row of houses, and catches in the replanted areas have risen.",
+            "Give the people who live from the lagoon a stake: guarding pays when the fish come back.",
+            [("35 ha", "of mangrove replanted"), ("3", "fishing cooperatives involved")],
+        ),
+        "fr": (
+            "Une ceinture de mangrove replantée avec les coopératives de pêche",
+            "Les coopératives de pêche replantent et surveillent la mangrove le long de la lagune ; la ceinture freine les ondes de tempête et fait revenir le poisson.",
+            "La mangrove de la lagune avait été coupée pour le bois de chauffe ; les ondes de tempête atteignaient les maisons et les prises baissaient d’année en année.",
+            "La ville a confié le rivage à trois coopératives de pêche, qui gèrent des pépinières, replantent et surveillent en échange de droits de pêche exclusifs.",
+            "Les ondes de tempête s’arrêtent désormais avant la première rangée de maisons, et les prises ont augmenté dans les zones replantées.",
+            "Associer ceux qui vivent de la lagune : surveiller est rentable quand le poisson revient.",
+        ),
+    },
 ]
 
 # --- events: slug, kind, title, intro, zone, start (days ahead, hour), hours, place, online, languages, group, audience, capacity
@@ -517,6 +545,9 @@ EVENTS = [
         None,
     ),
 ]
+
+# Events co-organised by a partner association (event slug: association slug).
+EVENT_ASSOCIATIONS = {"dialogue-municipal-finance-mena": "levant-gulf-forum"}
 
 # --- project ideas: group, creator, title, problem, approach, cities, region, topics, expertise, stages, team -----
 
@@ -693,10 +724,32 @@ def _experts(users) -> None:
             LanguageSkill.objects.get_or_create(user=user, language=code, defaults={"level": level})
 
 
+def _section(slug: str | None, locale):
+    """A partner association's section page in that locale (None: the practice database)."""
+    if not slug:
+        return None
+    try:
+        from partners.models import PartnerSectionPage
+    except ImportError:  # partners not installed: the practice goes into the database
+        return None
+    return PartnerSectionPage.objects.filter(association__slug=slug, locale=locale).first()
+
+
+def _association(slug: str | None):
+    if not slug:
+        return None
+    try:
+        from partners.models import PartnerAssociation
+    except ImportError:
+        return None
+    return PartnerAssociation.objects.filter(slug=slug).first()
+
+
 def _practices(users, groups) -> None:
     index = GoodPracticeIndexPage.objects.get(locale__language_code="en")
     for spec in PRACTICES:
         title, summary, challenge, approach, results, lessons, figures = spec["en"]
+        parent = _section(spec.get("section"), index.locale) or index
         page = GoodPracticePage.objects.filter(slug=spec["slug"], locale=index.locale).first()
         if page is None:
             page = GoodPracticePage(
@@ -720,7 +773,7 @@ def _practices(users, groups) -> None:
             for username, role in spec["contacts"]:
                 if username in users:
                     page.contacts.add(GoodPracticeContact(user=users[username], role=role))
-            index.add_child(instance=page)
+            parent.add_child(instance=page)
             page.save_revision().publish()
             page.refresh_from_db()
         for language in ("de", "fr", "es", "pt", "ar"):
@@ -770,6 +823,7 @@ def _events(users, groups) -> None:
                 capacity=capacity,
                 registration_deadline=start - dt.timedelta(days=2) if days > 3 else None,
                 body=f"<p>{intro}</p>",
+                association=_association(EVENT_ASSOCIATIONS.get(slug)),
             )
             index.add_child(instance=page)
             page.save_revision().publish()

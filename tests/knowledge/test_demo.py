@@ -1,6 +1,7 @@
 """The demo content: enough of everything, in several languages, and idempotent."""
 
 import pytest
+from wagtail.models import Locale
 
 from knowledge.models import (
     EventIndexPage,
@@ -18,12 +19,25 @@ pytestmark = pytest.mark.django_db
 def test_demo_has_every_part_and_is_idempotent(client):
     from cms.demo import seed as seed_cms
     from knowledge.demo import seed
+    from partners.demo import seed as seed_partners
+    from partners.models import PartnerSectionPage
+    from people.demo import seed as seed_people
 
+    seed_people()
     seed_cms()
+    seed_partners()
     seed()
     seed()
     english = GoodPracticePage.objects.filter(locale__language_code="en", live=True)
     assert english.count() >= 10
+    # One lives in a partner association's section, where that association's editors edit it.
+    in_section = [p for p in english if isinstance(p.get_parent().specific, PartnerSectionPage)]
+    assert len(in_section) == 1
+    (practice,) = in_section
+    association = practice.get_parent().specific.association
+    editor = association.editors_group.user_set.first()
+    assert editor is not None and practice.permissions_for_user(editor).can_edit()
+    assert EventPage.objects.filter(association__isnull=False).exists()
     translated = {
         p.translation_key for p in GoodPracticePage.objects.exclude(locale__language_code="en")
     }
@@ -51,5 +65,8 @@ def test_demo_has_every_part_and_is_idempotent(client):
         "/en/projects/",
         "/en/funding/",
         "/de/practices/guardian-houses-leipzig/",
+        practice.url,
+        practice.get_translation(Locale.objects.get(language_code="fr")).url,
+        "/en/practices/?region=sub-saharan-africa&sdg=14",
     ):
         assert client.get(path).status_code == 200, path
