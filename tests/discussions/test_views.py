@@ -323,3 +323,21 @@ def test_no_html_ever_comes_from_anything_but_the_renderer(client, public_group,
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; title" in html
     assert re.search(r"&lt;img src=x onerror=alert\(1\)&gt;", html)
+
+
+def test_the_blank_reply_form_is_the_same_as_a_freshly_rendered_one_in_each_language(
+    client, public_group, member, thread_in
+):
+    from django.utils import translation
+
+    from discussions.views import _render_reply_fields
+
+    thread = thread_in(public_group)
+    for language in ("en", "de", "ar"):
+        html = client.get(f"/{language}/discussions/threads/{thread.pk}/").content.decode()
+        with translation.override(language):
+            fresh = _render_reply_fields(language)
+        assert fresh in html, language
+        assert f'<option value="{language}" selected>' in fresh
+    with translation.override("de"):
+        assert str(_render_reply_fields("de")) != str(_render_reply_fields("en"))
