@@ -1,0 +1,50 @@
+"""The header chrome: the Administration link follows Wagtail's access_admin permission
+(directly, through a group, or as a superuser) and costs one query, asked only when shown."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from tests.factories import UserFactory
+
+ADMIN_LINK = '<a href="/admin/">'
+
+
+@pytest.fixture
+def access_admin(db):
+    return Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+
+
+@pytest.mark.django_db
+def test_admin_link_only_for_people_who_may_open_the_admin(client, site_tree, access_admin):
+    plain = UserFactory()
+    direct = UserFactory()
+    direct.user_permissions.add(access_admin)
+    editors = Group.objects.create(name="Test editors")
+    editors.permissions.add(access_admin)
+    via_group = UserFactory()
+    via_group.groups.add(editors)
+    superuser = UserFactory(is_superuser=True)
+    other_permission_only = UserFactory()
+    other_permission_only.user_permissions.add(
+        Permission.objects.exclude(pk=access_admin.pk).first()
+    )
+    for user, expected in (
+        (plain, False),
+        (direct, True),
+        (via_group, True),
+        (superuser, True),
+        (other_permission_only, False),
+    ):
+        client.force_login(user)
+        html = client.get("/en/me/").content.decode()
+        assert (ADMIN_LINK in html) == expected, user
+    client.logout()
+    assert ADMIN_LINK not in client.get("/en/").content.decode()
+
+
+def test_the_admin_question_is_one_query(rf, access_admin, django_assert_num_queries):
+    from cms.context_processors import may_open_admin
+
+    user = UserFactory()
+    with django_assert_num_queries(1):
+        assert may_open_admin(user) is False
