@@ -66,6 +66,27 @@ def _status(exc: Exception) -> int:
     return 403 if isinstance(exc, PermissionDenied) else 400
 
 
+def _form_post(request, form, write, success: str, *, ready: bool = True):
+    """A form page whose POST runs through its service: returns (redirect or None, status).
+
+    `write(cleaned_data)` calls the service and returns where to go next. GET: (None, 200).
+    Success: a message and (redirect, 302). Invalid input (or `ready` False): (None, 400).
+    The service's ValidationError / PermissionDenied: its message on the form, (None, 4xx)
+    — the page is shown again with what the member typed.
+    """
+    if request.method != "POST":
+        return None, 200
+    if not (form.is_valid() and ready):
+        return None, 400
+    try:
+        url = write(form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        form.add_error(None, _message(exc))
+        return None, _status(exc)
+    messages.success(request, success)
+    return redirect(url), 302
+
+
 def viewer_zone(request, fallback: zoneinfo.ZoneInfo) -> zoneinfo.ZoneInfo:
     """The member's own time zone; anonymous visitors see the event's."""
     user = request.user
@@ -190,7 +211,8 @@ def thread_propose(request, thread_id):
 # --- people directory ---------------------------------------------------------------------
 
 
-def directory(request):
+def _directory_filter(request) -> tuple[DirectoryFilterForm, selectors.DirectoryFilter]:
+    """The directory's filter form and what it selects (invalid choices select nothing)."""
     form = DirectoryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     flt = selectors.DirectoryFilter(
@@ -201,6 +223,11 @@ def directory(request):
         region=data.get("region", ""),
         available=bool(data.get("available")),
     )
+    return form, flt
+
+
+def directory(request):
+    form, flt = _directory_filter(request)
     page = Paginator(selectors.directory(flt), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -219,16 +246,7 @@ def directory(request):
 @require_GET
 def directory_json(request):
     """The directory as JSON (same filters, same privacy: listed members, no email)."""
-    form = DirectoryFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    flt = selectors.DirectoryFilter(
-        q=data.get("q", "").strip(),
-        expertise=data.get("expertise", ""),
-        language=data.get("language", ""),
-        country=data.get("country", ""),
-        region=data.get("region", ""),
-        available=bool(data.get("available")),
-    )
+    _form, flt = _directory_filter(request)
     page = Paginator(selectors.directory(flt), 100).get_page(request.GET.get("page"))
     people = [
         {
@@ -286,28 +304,24 @@ def contact(request, username):
     recipient = get_object_or_404(User, username=username, is_active=True)
     perms.check_can_contact(request.user, recipient)
     form = ContactForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_request_create(
-                sender=request.user, recipient=recipient, **form.cleaned_data
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _message(exc))
-            status = _status(exc)
-        else:
-            messages.success(
-                request,
-                _("Your message is on its way to %(name)s.") % {"name": recipient.public_name},
-            )
-            listed = ExpertProfile.objects.filter(user=recipient, listed=True).exists()
-            return redirect(
-                reverse("knowledge:profile", args=[username])
-                if listed
-                else reverse("knowledge:directory")
-            )
-    elif form.errors:
-        status = 400
+
+    def send(data) -> str:
+        services.contact_request_create(sender=request.user, recipient=recipient, **data)
+        listed = ExpertProfile.objects.filter(user=recipient, listed=True).exists()
+        return (
+            reverse("knowledge:profile", args=[username])
+            if listed
+            else reverse("knowledge:directory")
+        )
+
+    done, status = _form_post(
+        request,
+        form,
+        send,
+        _("Your message is on its way to %(name)s.") % {"name": recipient.public_name},
+    )
+    if done:
+        return done
     return render(
         request,
         "knowledge/contact_form.html",
@@ -337,21 +351,20 @@ def expertise_edit(request):
     skills = [{"language": s.language, "level": s.level} for s in user.language_skills.all()]
     form = ExpertProfileForm(request.POST or None, initial=initial)
     formset = LanguageSkillFormSet(request.POST or None, initial=skills, prefix="languages")
-    status = 200
-    if request.method == "POST":
-        if form.is_valid() and formset.is_valid():
-            try:
-                services.expert_profile_save(
-                    user=user, languages=formset.skills(), **form.cleaned_data
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _message(exc))
-                status = _status(exc)
-            else:
-                messages.success(request, _("Your expert profile has been saved."))
-                return redirect("knowledge:expertise")
-        else:
-            status = 400
+
+    def save(data) -> str:
+        services.expert_profile_save(user=user, languages=formset.skills(), **data)
+        return reverse("knowledge:expertise")
+
+    done, status = _form_post(
+        request,
+        form,
+        save,
+        _("Your expert profile has been saved."),
+        ready=formset.is_valid(),
+    )
+    if done:
+        return done
     return render(
         request,
         "knowledge/expertise_form.html",
@@ -708,23 +721,19 @@ def idea_create(request):
     )
     group = groups.filter(slug=request.GET.get("group") or request.POST.get("group") or "").first()
     form = ProjectIdeaForm(request.POST or None, initial={"region": group.region if group else ""})
-    status = 200
-    if request.method == "POST":
-        if group is None:
-            form.add_error(None, _("Choose one of your groups."))
-        if form.is_valid() and group is not None:
-            try:
-                idea = services.project_idea_create(
-                    group=group, by=request.user, **form.cleaned_data
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _message(exc))
-                status = _status(exc)
-            else:
-                messages.success(request, _("Your project idea has been created."))
-                return redirect(idea.get_absolute_url())
-        else:
-            status = 400
+    if request.method == "POST" and group is None:
+        form.add_error(None, _("Choose one of your groups."))
+    done, status = _form_post(
+        request,
+        form,
+        lambda data: services.project_idea_create(
+            group=group, by=request.user, **data
+        ).get_absolute_url(),
+        _("Your project idea has been created."),
+        ready=group is not None,
+    )
+    if done:
+        return done
     return render(
         request,
         "knowledge/idea_form.html",
@@ -738,19 +747,16 @@ def idea_edit(request, pk):
     idea = _idea(request, pk)
     perms.check_can_edit_idea(request.user, idea)
     form = ProjectIdeaForm(request.POST or None, initial=ProjectIdeaForm.initial_from(idea))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.project_idea_update(idea=idea, by=request.user, **form.cleaned_data)
-            except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _message(exc))
-                status = _status(exc)
-            else:
-                messages.success(request, _("The project idea has been saved."))
-                return redirect(idea.get_absolute_url())
-        else:
-            status = 400
+    done, status = _form_post(
+        request,
+        form,
+        lambda data: services.project_idea_update(
+            idea=idea, by=request.user, **data
+        ).get_absolute_url(),
+        _("The project idea has been saved."),
+    )
+    if done:
+        return done
     return render(
         request,
         "knowledge/idea_form.html",
@@ -817,21 +823,16 @@ def idea_results(request, pk):
         request.POST or None,
         initial={"results": idea.results, "lessons_learned": idea.lessons_learned},
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.project_idea_record_results(
-                    idea=idea, by=request.user, **form.cleaned_data
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _message(exc))
-                status = _status(exc)
-            else:
-                messages.success(request, _("Results and lessons learned have been saved."))
-                return redirect(idea.get_absolute_url())
-        else:
-            status = 400
+    done, status = _form_post(
+        request,
+        form,
+        lambda data: services.project_idea_record_results(
+            idea=idea, by=request.user, **data
+        ).get_absolute_url(),
+        _("Results and lessons learned have been saved."),
+    )
+    if done:
+        return done
     return render(
         request, "knowledge/idea_results_form.html", {"form": form, "idea": idea}, status=status
     )

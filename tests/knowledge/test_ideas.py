@@ -276,3 +276,47 @@ def test_group_box_lists_the_groups_ideas_and_events_for_readers_only(rf, knowle
         and "Members&#x27; workshop" in html
         and "Start a project idea" in html
     )
+
+
+def test_idea_forms_keep_input_and_show_the_services_message(client, knowledge_pages):
+    """Create, edit and results pages: 200 on GET, 400 with the message and the member's
+    input on bad input or a refused write, a redirect on success."""
+    group = GroupFactory(name="Solar cities")
+    idea = ProjectIdeaFactory(group=group, title="Solar schools")
+    lead = idea.created_by
+    client.force_login(lead)
+    for url in ("/en/projects/new/", f"/en/projects/{idea.pk}/edit/"):
+        assert client.get(url).status_code == 200, url
+    assert client.get(f"/en/projects/new/?group={group.slug}").status_code == 200
+
+    data = {"title": "Solar clinics", "problem": "Clinics lose power.", "region": "asia"}
+    response = client.post("/en/projects/new/", data)  # no group chosen
+    html = response.content.decode()
+    assert response.status_code == 400 and "Choose one of your groups." in html
+    assert "Solar clinics" in html
+
+    edit = f"/en/projects/{idea.pk}/edit/"
+    response = client.post(edit, {**data, "title": ""})
+    assert response.status_code == 400 and "Clinics lose power." in response.content.decode()
+    response = client.post(edit, {**data, "topics": ["energy-efficiency"]})
+    assert response.status_code == 302 and response["Location"] == f"/en/projects/{idea.pk}/"
+    idea.refresh_from_db()
+    assert idea.title == "Solar clinics" and idea.topics == ",energy-efficiency,"
+    outsider = UserFactory()
+    MembershipFactory(group=group, user=outsider)
+    client.force_login(outsider)
+    assert client.post(edit, {**data, "title": "Hijacked"}).status_code == 403
+    idea.refresh_from_db()
+    assert idea.title == "Solar clinics"
+
+    client.force_login(lead)
+    results = f"/en/projects/{idea.pk}/results/"
+    response = client.post(results, {"results": "Bills halved.", "lessons_learned": "Ask early."})
+    html = response.content.decode()
+    assert response.status_code == 400 and "once the project has been evaluated" in html
+    assert "Bills halved." in html
+    for stage in PATH:
+        project_idea_set_stage(idea=idea, stage=stage, by=lead)
+    response = client.post(results, {"results": "Bills halved.", "lessons_learned": "Ask early."})
+    assert response.status_code == 302
+    assert "Bills halved." in client.get(f"/en/projects/{idea.pk}/").content.decode()
