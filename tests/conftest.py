@@ -9,6 +9,17 @@ from django.db import connections
 from tests.factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_local_cache(settings):
+    """Each test starts with an empty in-process cache: cached page chrome (the main menu)
+    or Wagtail's site root paths built from an earlier test's pages, rolled back since,
+    must not leak into it."""
+    if "locmem" in settings.CACHES["default"]["BACKEND"].lower():
+        from django.core.cache import cache
+
+        cache.clear()
+
+
 @pytest.fixture
 def site_tree(db):
     """Root, English home page and default Site (a flushed database has none)."""

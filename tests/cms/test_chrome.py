@@ -48,3 +48,37 @@ def test_the_admin_question_is_one_query(rf, access_admin, django_assert_num_que
     user = UserFactory()
     with django_assert_num_queries(1):
         assert may_open_admin(user) is False
+
+
+def _nav(html: str) -> str:
+    return html[html.index('<nav class="main-nav"') : html.index("</nav>")]
+
+
+@pytest.mark.django_db
+def test_main_menu_is_cached_per_language_and_follows_page_changes(client, site_tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cms.models import StandardPage
+
+    about = site_tree.add_child(
+        instance=StandardPage(title="About us", slug="about-us", show_in_menus=True)
+    )
+    assert "About us" in _nav(client.get("/en/").content.decode())
+    # The next page costs no menu queries (site, locale, home, its children).
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/en/discussions/")
+    menu_tables = ("wagtailcore_site", "wagtailcore_locale")
+    assert not [q for q in ctx.captured_queries if any(t in q["sql"] for t in menu_tables)]
+    # An edit, a new menu page or a removal shows at once.
+    about.title = "Who we are"
+    about.save_revision().publish()
+    assert "Who we are" in _nav(client.get("/en/discussions/").content.decode())
+    site_tree.add_child(instance=StandardPage(title="Contact", slug="contact", show_in_menus=True))
+    assert "Contact" in _nav(client.get("/en/discussions/").content.decode())
+    about.unpublish()
+    nav = _nav(client.get("/en/discussions/").content.decode())
+    assert "Who we are" not in nav and "Contact" in nav
+    # The current page is still marked on a cached menu.
+    html = client.get("/en/contact/").content.decode()
+    assert 'href="/en/contact/" aria-current="page">Contact' in _nav(html)
