@@ -79,6 +79,23 @@ class EmailState(models.TextChoices):
 PENDING_EMAIL_STATES = (EmailState.IMMEDIATE, EmailState.DAILY, EmailState.WEEKLY)
 
 
+def id_set(ids, *, using: str = "default"):
+    """`field__in=id_set(ids)`: a set of ids as ONE bound parameter instead of one per id.
+
+    A fan-out filters by a thousand user ids several times per event; an ordinary `__in`
+    list costs Django ~1,000 value conversions and the database 1,000 bound parameters
+    each time (together ~3 ms per query on the bench machine). Here the ids travel as one
+    JSON text (SQLite json_each) or one bigint array (PostgreSQL) and the database
+    unpacks them itself.
+    """
+    from django.db.models.expressions import RawSQL
+
+    values = sorted({int(i) for i in ids})
+    if connections[using].vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (values,))
+    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(values),))
+
+
 class InboxQuerySet(NotificationQuerySet):
     """The library's queryset plus Plaza's reads."""
 

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from .models import Audience, Notification
+from .models import Audience, Notification, id_set
 
 
 def visible_notifications(user) -> QuerySet[Notification]:
@@ -81,7 +81,7 @@ def thread_readers_among(thread, user_ids: Iterable[int]) -> set[int]:
     banned = Ban.objects.filter(group_id=thread.group_id, user=OuterRef("pk"))
     return set(
         thread_readers(thread)
-        .filter(pk__in=ids)
+        .filter(pk__in=id_set(ids))
         .exclude(Exists(banned))
         .values_list("pk", flat=True)
     )
@@ -96,7 +96,7 @@ def group_readers_among(group, user_ids: Iterable[int]) -> set[int]:
     ids = {int(i) for i in user_ids}
     if not ids:
         return set()
-    users = get_user_model().objects.filter(pk__in=ids, is_active=True)
+    users = get_user_model().objects.filter(pk__in=id_set(ids), is_active=True)
     if group.visibility != WorkingGroup.Visibility.PUBLIC:
         users = users.filter(
             Exists(Membership.objects.filter(group_id=group.pk, user=OuterRef("pk")))

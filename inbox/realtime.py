@@ -26,7 +26,7 @@ from channels.layers import get_channel_layer
 from django.db.models import Count
 
 from .groups import EVERYONE
-from .models import Notification
+from .models import Notification, id_set
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ SEND_TIMEOUT = 3.0
 def _unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
     ids = list({int(u) for u in user_ids})
     counts = dict(
-        Notification.objects.filter(recipient_id__in=ids, unread=True)
+        Notification.objects.filter(recipient_id__in=id_set(ids), unread=True)
         .values("recipient_id")
         .annotate(n=Count("id"))
         .values_list("recipient_id", "n")

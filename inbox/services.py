@@ -36,6 +36,7 @@ from .models import (
     Notification,
     Watch,
     WatchLevel,
+    id_set,
 )
 from .tokens import unsubscribe_read
 
@@ -123,7 +124,7 @@ def notifications_send(
     people = {
         pk: (language or settings.LANGUAGE_CODE, frequency or DEFAULT_EMAIL_FREQUENCY)
         for pk, language, frequency in User.objects.filter(
-            pk__in=wanted, is_active=True
+            pk__in=id_set(wanted), is_active=True
         ).values_list("pk", "preferred_language", "inbox_email__frequency")
     }
     if not people:
@@ -132,7 +133,7 @@ def notifications_send(
     if subject.group_ref:
         overrides = dict(
             GroupEmailPreference.objects.filter(
-                group_ref=subject.group_ref, user_id__in=list(people)
+                group_ref=subject.group_ref, user_id__in=id_set(people)
             ).values_list("user_id", "frequency")
         )
     urls: dict[str, str] = {}
