@@ -21,6 +21,7 @@ Redis pub/sub) in bench/notify_latency.py, on top of the Channels layer.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import weakref
@@ -62,22 +63,6 @@ def _replay_payload(user, after: int) -> tuple[list[dict], int, int]:
     return out, selectors.unread_count(user), selectors.latest_id(user)
 
 
-# One event reaches hundreds of sockets in a process, mostly in few languages: word it
-# (and build the link pattern) once per language, not once per socket.
-@lru_cache(maxsize=512)
-def _worded_cached(language: str, kind: str, data: tuple) -> str:
-    with translation.override(language):
-        return texts.describe(kind, dict(data))
-
-
-def _worded(language: str, kind: str, data: dict) -> str:
-    try:
-        return _worded_cached(language, kind, tuple(sorted(data.items())))
-    except TypeError:  # unhashable values: word it directly
-        with translation.override(language):
-            return texts.describe(kind, data)
-
-
 @lru_cache(maxsize=16)
 def _open_url_pattern(language: str) -> tuple[str, str]:
     with translation.override(language):
@@ -85,9 +70,46 @@ def _open_url_pattern(language: str) -> tuple[str, str]:
     return head, tail
 
 
-def _open_url(language: str, notification_id: int) -> str:
-    head, tail = _open_url_pattern(language)
-    return f"{head}{int(notification_id)}{tail}"
+class Frames:
+    """The websocket frames of one event, worded once per (language, kind), not per socket.
+
+    One event reaches up to thousands of sockets in a process, mostly in a few languages:
+    the text and the link are worded and JSON-encoded once, and each socket's frame is
+    its notification id and unread count put into a prepared string. (Profiled in daphne:
+    the hub's own share is now ~4 ms per 1,000 sockets; the rest of the ~35 ms is the
+    server's write path — session wrapper, autobahn framing, twisted, one send() each.)
+    """
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.parts: dict[tuple[str, str], tuple[str, str, str]] = {}
+
+    def _prepare(self, language: str, kind: str) -> tuple[str, str, str]:
+        with translation.override(language):
+            text = texts.describe(kind, self.data)
+        head, tail = _open_url_pattern(language)
+        # '{"type": "notification", "id": <id>, "text": "…", "url": "/…/<id>/open/", "unread": <n>}'
+        return (
+            '{"type": "notification", "id": ',
+            ', "text": ' + json.dumps(text) + ', "url": ' + json.dumps(head)[:-1],
+            json.dumps(tail)[1:] + ', "unread": ',
+        )
+
+    def notification(self, language: str, kind: str, notification_id: int, unread: int) -> str:
+        key = (language, kind)
+        parts = self.parts.get(key)
+        if parts is None:
+            parts = self.parts[key] = self._prepare(language, kind)
+        start, middle, end = parts
+        nid = str(int(notification_id))
+        return f"{start}{nid}{middle}{nid}{end}{int(unread)}}}"
+
+
+# Hand the event loop back every this many sockets: the server writes (twisted sends on
+# the next loop turn) the frames queued so far while the hub prepares the next ones,
+# instead of all 1,000 after the last one is prepared. Measured on 1,000 sockets in one
+# process: p50 115 → 75 ms, p99 132 → 111 ms (bench/RESULTS.md).
+YIELD_EVERY = 50
 
 
 class Hub:
@@ -196,11 +218,19 @@ class Hub:
                 pairs = ((int(uid), entry) for uid, entry in entries.items())
             else:
                 pairs = ((uid, entries.get(str(uid))) for uid in list(self.by_user))
+            frames = Frames(data)
+            sent = 0
             for uid, entry in pairs:
                 if entry is None:
                     continue
+                notification_id, kind, unread = entry
                 for consumer in tuple(self.by_user.get(uid, ())):
-                    await consumer.push_notification(entry, data)
+                    await consumer.push_text(
+                        frames.notification(consumer.language, kind, notification_id, unread)
+                    )
+                    sent += 1
+                    if sent % YIELD_EVERY == 0:
+                        await asyncio.sleep(0)
         elif kind == "inbox.unread":
             for uid, unread in message.get("counts", {}).items():
                 for consumer in tuple(self.by_user.get(int(uid), ())):
@@ -279,17 +309,12 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
 
     # --- from the hub ---------------------------------------------------------------
 
-    async def push_notification(self, entry, data: dict) -> None:
-        notification_id, kind, unread = entry
-        await self.push_json(
-            {
-                "type": "notification",
-                "id": notification_id,
-                "text": _worded(self.language, kind, data),
-                "url": _open_url(self.language, notification_id),
-                "unread": unread,
-            }
-        )
+    async def push_text(self, text: str) -> None:
+        """Send a prepared JSON frame (see Frames) straight to the server."""
+        try:
+            await self.base_send({"type": "websocket.send", "text": text})
+        except Exception:  # noqa: BLE001 - a socket closing as we send is not an error
+            logger.debug("inbox: could not push to a closing socket", exc_info=True)
 
     async def push_json(self, payload: dict) -> None:
         try:

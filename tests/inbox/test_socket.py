@@ -232,3 +232,45 @@ async def _connect_and_replay(user, after: int) -> list[dict]:
     items, _state = await replay(communicator, after)
     await communicator.disconnect()
     return items
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_each_socket_gets_the_event_worded_in_its_members_language(monkeypatch):
+    """The hub words an event once per language (consumers.Frames), and hands the loop
+    back between sockets (YIELD_EVERY) — every member still gets exactly their entry."""
+    from django.utils import translation
+
+    from inbox import consumers, services, texts
+
+    monkeypatch.setattr(consumers, "YIELD_EVERY", 1)
+    owner, _others, thread = await sync_to_async(a_thread_with_members)(0)
+
+    def watcher(language):
+        user = UserFactory(preferred_language=language)
+        MembershipFactory(group=thread.group, user=user)
+        services.watch_set_group(user=user, group=thread.group, level="watching")
+        return user
+
+    people = [await sync_to_async(watcher)(lang) for lang in ("de", "en", "de")]
+    sockets = [await connect(user) for user in people]
+    for communicator in sockets:
+        await replay(communicator, 0)
+    await sync_to_async(PostFactory)(thread=thread, author=owner)
+    got = [await communicator.receive_json_from(timeout=5) for communicator in sockets]
+    notes = await sync_to_async(
+        lambda: {n.recipient_id: n.pk for n in Notification.objects.filter(thread_ref=thread.pk)}
+    )()
+    for user, message in zip(people, got, strict=True):
+        with translation.override(user.preferred_language):
+            text = texts.describe("new_post", {"actor": owner.public_name, "thread": "Cycle lanes"})
+            url = reverse("inbox:open", args=[notes[user.pk]])
+        assert message == {
+            "type": "notification",
+            "id": notes[user.pk],
+            "text": text,
+            "url": url,
+            "unread": 1,
+        }
+    assert got[0]["text"] != got[1]["text"] and got[0]["url"].startswith("/de/")
+    for communicator in sockets:
+        await communicator.disconnect()
