@@ -376,6 +376,28 @@ def matching_opportunities(idea: ProjectIdea, *, today=None) -> QuerySet[Funding
 # --- practices and threads ----------------------------------------------------------------
 
 
+def group_urls(groups, language: str, request=None) -> dict[int, str]:
+    """{group id: its page URL in `language`} for many groups in one query (the same
+    fallback as WorkingGroup.get_absolute_url: that language, the default one, any)."""
+    from groups.models import GroupPage
+
+    pages: dict[int, dict] = {}
+    for page in (
+        GroupPage.objects.live()
+        .filter(group__in=[g.pk for g in groups])
+        .select_related("locale")
+        .order_by("pk")
+    ):
+        pages.setdefault(page.group_id, {})[page.locale.language_code] = page
+    out = {}
+    for group in groups:
+        found = pages.get(group.pk, {})
+        page = found.get(language) or found.get(settings.LANGUAGE_CODE)
+        page = page or next(iter(found.values()), None)
+        out[group.pk] = (page.get_url(request) or "") if page is not None else ""
+    return out
+
+
 def practice_discussions(user, page: GoodPracticePage) -> list[dict]:
     """The practice's threads the user may read (both kinds), newest activity first."""
     from discussions.permissions import readable_threads

@@ -157,6 +157,9 @@ def practice_detail(request, page, *, error: str = "", status: int = 200):
     groups = perms.visible_groups_of(
         request.user, [link.group for link in page.related_groups.select_related("group")]
     )
+    urls = selectors.group_urls(groups, _language(), request)
+    for group in groups:
+        group.page_url = urls[group.pk]
     translations = page.get_translations(inclusive=False).live().select_related("locale")
     context = {
         "page": page,

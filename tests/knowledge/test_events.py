@@ -269,3 +269,31 @@ def test_site_search_finds_public_events_only(knowledge_pages, client):
     EventFactory(title="Zebra members retreat", group=group, audience="group")
     html = client.get("/en/search/?q=zebra").content.decode()
     assert "Zebra crossing conference" in html and "Zebra members retreat" not in html
+
+
+@pytest.mark.parametrize("n", [2, 9])
+def test_participant_list_csv_and_feeds_query_counts_are_flat(
+    knowledge_pages, client, django_assert_max_num_queries, n
+):
+    group = GroupFactory()
+    moderator = UserFactory()
+    MembershipFactory(group=group, user=moderator, role=Membership.Role.MODERATOR)
+    event = EventFactory(group=group, capacity=n - 1)  # one of them waits
+    for i in range(n):
+        event_register(event=event, user=UserFactory(display_name=f"Participant {i}"))
+        EventFactory(title=f"Other event {i}", group=group if i % 2 else None)
+    client.force_login(moderator)
+    client.get(f"{event.url}participants/")
+    # One query reads the registrations; the rest is routing, session, permissions, chrome.
+    with django_assert_max_num_queries(18):
+        html = client.get(f"{event.url}participants/").content.decode()
+    assert html.count("Participant ") == n
+    with django_assert_max_num_queries(16):
+        body = client.get(f"{event.url}participants/csv/").content.decode("utf-8-sig")
+    assert body.count("Participant ") == n
+    with django_assert_max_num_queries(10):
+        feed = client.get("/en/events/feed/").content.decode()
+    assert feed.count("BEGIN:VEVENT") == n + 1
+    with django_assert_max_num_queries(11):
+        feed = client.get(f"/en/events/feed/groups/{group.slug}/").content.decode()
+    assert feed.count("BEGIN:VEVENT") == 1 + n // 2

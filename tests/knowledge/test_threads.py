@@ -136,3 +136,30 @@ def test_secret_group_threads_stay_hidden_from_the_practice_page(client, knowled
     client.force_login(owner)
     html = client.get(page.url).content.decode()
     assert thread.get_absolute_url() in html
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_practice_page_query_count_is_flat(
+    client, knowledge_pages, django_assert_max_num_queries, n
+):
+    """Contacts, related groups and linked threads: a fixed number of queries."""
+    from tests.factories import ExpertProfileFactory
+
+    page = GoodPracticeFactory()
+    member = UserFactory()
+    for i in range(n):
+        group = GroupFactory(with_page=True)
+        MembershipFactory(group=group, user=member)
+        page.related_groups.create(group=group)
+        page.contacts.create(user=ExpertProfileFactory().user, role=f"Role {i}")
+    page.save_revision().publish()
+    page.refresh_from_db()
+    for link in page.related_groups.all():
+        practice_discuss(page=page, group=link.group, by=member)
+    client.force_login(member)
+    client.get(page.url)
+    with django_assert_max_num_queries(20):
+        html = client.get(page.url).content.decode()
+    assert html.count("Role ") == n
+    for link in page.related_groups.select_related("group"):
+        assert f'href="{link.group.get_absolute_url()}"' in html
