@@ -575,10 +575,17 @@ def event_participants_csv(request, event):
     return response
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP's list, plus the full-width forms
+# some spreadsheet programs normalise); leading blanks do not stop them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def _csv_cell(value: str) -> str:
     """Members type their own names: keep a spreadsheet from running one as a formula."""
     value = str(value)
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    if value[:1] in ("\t", "\r", "\n") or value.lstrip()[:1] in FORMULA_STARTS:
+        return f"'{value}"
+    return value
 
 
 def event_ics(request, event):

@@ -297,3 +297,26 @@ def test_participant_list_csv_and_feeds_query_counts_are_flat(
     with django_assert_max_num_queries(11):
         feed = client.get(f"/en/events/feed/groups/{group.slug}/").content.decode()
     assert feed.count("BEGIN:VEVENT") == 1 + n // 2
+
+
+@pytest.mark.parametrize(
+    "value, safe",
+    [
+        ("=HYPERLINK(1)", "'=HYPERLINK(1)"),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("  =cmd|' /C calc'!A0", "'  =cmd|' /C calc'!A0"),
+        ("\uff1dSUM(A1)", "'\uff1dSUM(A1)"),
+        ("Zanele Dube", "Zanele Dube"),
+        ("Jean-Pierre", "Jean-Pierre"),
+        ("ana@example", "ana@example"),
+        ("", ""),
+    ],
+)
+def test_csv_cells_are_never_formulas(value, safe):
+    from knowledge.views import _csv_cell
+
+    assert _csv_cell(value) == safe
