@@ -228,6 +228,10 @@ def test_contact_request_is_delivered_and_rate_limited(
         assert message.to == [recipient.email]
         assert sender.email not in message.body and not message.reply_to
         assert "Sam Sender" in message.body and "How did you fund the BRT?" in message.body
+        from inbox.models import Notification
+
+        notes = Notification.objects.filter(recipient=recipient, verb="contact_requested")
+        assert notes.count() == CONTACT_LIMIT
 
         response = client.post(
             f"/en/people/{recipient.username}/contact/",

@@ -68,6 +68,12 @@ def test_waiting_list_moves_up_when_someone_cancels(
         name.endswith(".ics") and mimetype.startswith("text/calendar") and "BEGIN:VEVENT" in content
     )
     assert any(m.to == [anna.email] and "cancelled" in m.subject.lower() for m in mail.outbox)
+    # ... and the inbox turned the domain event into her notification.
+    from inbox.models import Notification
+
+    (note,) = Notification.objects.filter(recipient=chloe)
+    assert note.verb == "event_promoted" and note.data["event"] == event.title
+    assert not Notification.objects.filter(recipient__in=[anna, ben]).exists()
 
 
 def test_register_twice_or_after_the_deadline_fails_clearly(knowledge_pages, client):
