@@ -193,3 +193,23 @@ def test_nothing_emailed_about_what_the_member_can_no_longer_see(make_group, com
     call_command("send_digests")
     assert mail.outbox == []
     assert Notification.objects.get(recipient=a).email_state == EmailState.SKIPPED
+
+
+def test_daily_digest_in_the_members_language_and_time_zone(make_group, committed):
+    from zoneinfo import ZoneInfo
+
+    group, _owner, (a, b) = make_group(2)
+    a.preferred_language, a.time_zone = "de", "Asia/Tokyo"
+    a.save()
+    with committed():
+        PostFactory(thread=ThreadFactory(group=group, author=a, title="Radwege"), author=b)
+    mail.outbox.clear()
+    call_command("send_digests")
+    (message,) = mail.outbox
+    assert message.subject == "Ihre tägliche Plaza-Zusammenfassung: 1 neu"
+    assert message.extra_headers["Content-Language"] == "de"
+    assert f"Hallo {a.public_name}," in message.body
+    note = Notification.objects.get(recipient=a)
+    local = note.timestamp.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert f"{local:%H:%M}" in message.body  # Tokyo time, not the server's
+    assert f"/de/notifications/{note.pk}/open/" in message.body
