@@ -23,9 +23,12 @@ post (receivers + bulk insert + push), measured in-process against the bench dat
 
 Usage: .venv/bin/python bench/notify_latency.py [--clients 1000] [--rounds 5]
        [--redis-url redis://127.0.0.1:6379/5] [--database-url ...] [--json]
+(--database-url postgres://postgres@127.0.0.1:5432/plaza_bench_notify: the production
+shape; the database is created if missing. Default: a SQLite file, the embedded shape.)
 With --json the last line is one JSON object:
 {"clients": 1000, "inmemory": {"p50_ms": .., "p99_ms": ..}, "redis_2workers": {..},
- "floor": {..}, "fanout_queries": {"10": .., "1000": ..}}
+ "floor": {..}, "fanout_queries": {"10": .., "1000": ..}, "database": "sqlite",
+ "load": [1-minute load average before, after]}
 """
 
 from __future__ import annotations
@@ -140,6 +143,20 @@ def server_env(database_url: str, redis_url: str | None) -> dict:
     if redis_url:
         env["REDIS_URL"] = redis_url
     return env
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the bench's PostgreSQL database if it is missing (SQLite creates its file)."""
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        return
+    import psycopg
+
+    parsed = urllib.parse.urlparse(database_url)
+    name = parsed.path.lstrip("/")
+    admin = urllib.parse.urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django(database_url: str) -> None:
@@ -567,7 +584,9 @@ def main() -> None:
 
     WORK.mkdir(parents=True, exist_ok=True)
     database_url = args.database_url or f"sqlite:///{WORK / 'notify.sqlite3'}"
+    ensure_database(database_url)
     setup_django(database_url)
+    load_before = os.getloadavg()[0]
     data = prepare(args.clients, args.rounds)
     fanout = measure_fanout_queries()
     log(f"fan-out queries: {fanout}")
@@ -611,6 +630,8 @@ def main() -> None:
         stop([proc for proc, _path in started])
 
     results["fanout_queries"] = fanout
+    results["database"] = database_url.split(":", 1)[0]
+    results["load"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     print(f"\n{'case':<16}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'POST ms':>10}")
     for case in ("inmemory", "redis_2workers", "floor"):
         row = results[case]
@@ -619,6 +640,11 @@ def main() -> None:
             f"{row.get('post_http_ms', ''):>10}"
         )
     print(f"fan-out queries: 10 recipients → {fanout['10']}, 1,000 recipients → {fanout['1000']}")
+    ratio = results["redis_2workers"]["p99_ms"] / results["floor"]["p99_ms"]
+    print(
+        f"p99 / floor: inmemory {results['inmemory']['p99_ms'] / results['floor']['p99_ms']:.1f}x,"
+        f" redis_2workers {ratio:.1f}x; load average {results['load'][0]} → {results['load'][1]}"
+    )
     if args.json:
         print(json.dumps(results))
 
