@@ -303,3 +303,52 @@ def test_directory_speaks_the_visitors_language(client, people):
     assert "Brésil" in html and "Portugais" in html.replace("portugais", "Portugais")
     html = client.get("/de/people/").content.decode()
     assert '<option value="SN">Senegal</option>' in html and "Französisch" in html
+
+
+def test_no_email_address_for_organisers_teams_and_recipients_either(
+    client, people, knowledge_pages, django_capture_on_commit_callbacks
+):
+    """The surfaces only some people see: the participant list and its CSV, group feeds,
+    the personal calendar, a project's team, the recipient's notification of a contact."""
+    import re
+
+    from groups.models import Membership
+    from knowledge.services import contact_request_create, event_register
+    from tests.factories import GroupFactory, MembershipFactory, ProjectIdeaFactory
+
+    group = GroupFactory(with_page=True, visibility="members")
+    moderator = UserFactory(display_name="Mona Moderator")
+    MembershipFactory(group=group, user=moderator, role=Membership.Role.MODERATOR)
+    event = EventFactory(group=group, audience="group", capacity=1)
+    members = [p.user for p in people["listed"]]
+    for user in members:
+        MembershipFactory(group=group, user=user)
+        event_register(event=event, user=user)  # one confirmed, two waiting
+    idea = ProjectIdeaFactory(group=group, created_by=moderator)
+    recipient = members[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_request_create(
+            sender=members[1], recipient=recipient, subject="Hello", message="Hi", share_email=True
+        )
+
+    def check(url, *, expect):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode("utf-8-sig")
+        assert not EMAIL_RE.findall(body), (url, EMAIL_RE.findall(body))
+        assert expect in body, url  # the people are really there
+
+    client.force_login(moderator)
+    for url in (f"{event.url}participants/", f"{event.url}participants/csv/"):
+        check(url, expect=members[2].public_name)
+    check(f"/en/events/feed/groups/{group.slug}/", expect=event.title)
+    check(f"/en/projects/{idea.pk}/", expect="Mona Moderator")
+    events_html = client.get("/en/events/").content.decode()
+    key = re.search(r"/feed/\?key=([^\"&]+)", events_html).group(1)
+    client.logout()
+    check(f"/en/events/feed/?key={key}", expect=event.title)
+    # The recipient's notification names the sender, never an address (even a shared one:
+    # that goes only into the email's Reply-To).
+    client.force_login(recipient)
+    check("/en/notifications/", expect=members[1].public_name)
+    check(f"/en/people/{members[1].username}/", expect=members[1].public_name)
