@@ -38,6 +38,7 @@ from django.utils import translation
 
 from . import selectors, texts
 from .groups import EVERYONE
+from .realtime import parse_recipients
 
 logger = logging.getLogger(__name__)
 
@@ -212,12 +213,12 @@ class Hub:
         kind = message.get("type")
         if kind == "inbox.event":
             data = message.get("data") or {}
-            entries = message.get("recipients", {})
+            entries = parse_recipients(message.get("recipients") or "")
             # Walk whichever is smaller: the recipients or this process's members.
             if len(entries) <= len(self.by_user):
-                pairs = ((int(uid), entry) for uid, entry in entries.items())
+                pairs = iter(entries.items())
             else:
-                pairs = ((uid, entries.get(str(uid))) for uid in list(self.by_user))
+                pairs = ((uid, entries.get(uid)) for uid in list(self.by_user))
             frames = Frames(data)
             sent = 0
             for uid, entry in pairs:

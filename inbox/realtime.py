@@ -45,17 +45,33 @@ def _unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
 
 
 def build_message(batch) -> dict | None:
-    """The one message for the notifications an event created (a services.Batch)."""
+    """The one message for the notifications an event created (a services.Batch).
+
+    The recipients travel as ONE string, "<user>:<notification>:<kind>:<unread> …": the
+    in-memory layer deep-copies every message (a 1,000-entry dict of lists took ~5 ms,
+    a string nothing), and a string is no work for msgpack or the garbage collector.
+    `parse_recipients` reads it back.
+    """
     if batch is None or not batch.sent:
         return None
     counts = _unread_counts(s.recipient_id for s in batch.sent)
     return {
         "type": "inbox.event",
-        "recipients": {
-            str(s.recipient_id): [s.pk, s.kind, counts.get(s.recipient_id, 0)] for s in batch.sent
-        },
+        "recipients": " ".join(
+            f"{int(s.recipient_id)}:{int(s.pk)}:{s.kind}:{counts.get(s.recipient_id, 0)}"
+            for s in batch.sent
+        ),
         "data": batch.data or {},
     }
+
+
+def parse_recipients(encoded: str) -> dict[int, tuple[int, str, int]]:
+    """{user id: (notification id, kind, unread count)} from `build_message`'s string."""
+    out = {}
+    for item in encoded.split():
+        user, notification, kind, unread = item.split(":")
+        out[int(user)] = (int(notification), kind, int(unread))
+    return out
 
 
 async def _send(message: dict) -> None:
