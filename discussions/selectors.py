@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -376,6 +376,29 @@ def _settings_for(group: WorkingGroup) -> GroupDiscussionSettings:
     return group_settings_of(group)
 
 
+def _counted_page(queryset: QuerySet[Post], page_number) -> Page:
+    """`Paginator.get_page` (same numbers, same fallbacks) with the total counted by the
+    page's own query (COUNT(*) OVER ()), not by a separate COUNT query."""
+    per_page = TOP_LEVEL_PER_PAGE
+    paginator = Paginator(queryset, per_page)
+    try:
+        number = int(page_number)
+    except (TypeError, ValueError):
+        number = 1
+    if number < 1:
+        return paginator.get_page(number)  # Django's answer for these: the last page
+    start = (number - 1) * per_page
+    rows = list(queryset.annotate(_total=Window(Count("pk")))[start : start + per_page])
+    if rows:
+        paginator.count = rows[0]._total  # a cached_property: set, it is not queried again
+    elif number > 1:
+        # Past the end: the last page, as get_page does.
+        return paginator.get_page(number)
+    else:
+        paginator.count = 0
+    return Page(rows, number, paginator)
+
+
 def _branches_page(
     base: QuerySet[Post],
     *,
@@ -394,7 +417,7 @@ def _branches_page(
     children = base.filter(depth=root_depth + 1).order_by("path")
     if root_path:
         children = children.filter(path__gt=root_path, path__lt=path_successor(root_path))
-    page = Paginator(children, TOP_LEVEL_PER_PAGE).get_page(page_number)
+    page = _counted_page(children, page_number)
     tops = list(page.object_list)
     wanted = []
     if root is None:

@@ -93,8 +93,14 @@ def test_thread_page_query_count_is_the_same_for_10_and_500_posts(
         assert response.status_code == 200
         counts.append(len(ctx))
     assert counts[0] == counts[1], counts
-    with django_assert_num_queries(counts[0]):
-        client.get(large.get_absolute_url() + "?page=2")
+    wide = thread_in(public_group)
+    build_tree(wide, [member_factory(public_group)], 500, top_level=45)
+    with django_assert_num_queries(counts[0]):  # a later page costs the same
+        assert client.get(wide.get_absolute_url() + "?page=3").status_code == 200
+    # A page number past the end shows the last page (one count more to find it).
+    with django_assert_num_queries(counts[0] + 2):
+        response = client.get(large.get_absolute_url() + "?page=9")
+    assert response.status_code == 200 and response.context["page_obj"].number == 1
 
 
 def test_large_thread_is_paginated_by_top_level_branches(
