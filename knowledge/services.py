@@ -24,13 +24,21 @@ from groups.models import WorkingGroup
 
 from . import permissions as perms
 from . import signals
-from .choices import STAGE_PATH, LanguageLevel, Stage, Topic, spoken_language_choices
+from .choices import (
+    STAGE_PATH,
+    LanguageLevel,
+    Stage,
+    Topic,
+    region_for_country,
+    spoken_language_choices,
+)
 from .fields import encode, split
 from .models import (
     ContactRequest,
     EventPage,
     EventRegistration,
     ExpertProfile,
+    GoodPracticeContact,
     GoodPracticeGroup,
     GoodPracticeIndexPage,
     GoodPracticePage,
@@ -441,7 +449,14 @@ def _unique_slug(parent: Page, title: str) -> str:
 
 
 def _create_draft_practice(
-    *, by, language: str, title: str, summary: str, fields: dict, groups: Iterable[WorkingGroup]
+    *,
+    by,
+    language: str,
+    title: str,
+    summary: str,
+    fields: dict,
+    groups: Iterable[WorkingGroup],
+    contacts: Iterable = (),
 ) -> GoodPracticePage:
     index = practice_index_for(language)
     if index is None:
@@ -457,8 +472,12 @@ def _create_draft_practice(
         country=fields.pop("country", ""),
         **fields,
     )
+    if page.country and not page.region:
+        page.region = region_for_country(page.country.code)
     for group in groups:
         page.related_groups.add(GoodPracticeGroup(group=group))
+    for user in contacts:
+        page.contacts.add(GoodPracticeContact(user=user))
     index.add_child(instance=page)
     # A draft may lack what publishing needs (city, country): the editor completes it.
     page.save_revision(user=by, log_action=True, clean=False)
@@ -515,8 +534,10 @@ def _first_paragraphs(html: str, limit: int = 600) -> str:
 @transaction.atomic
 def good_practice_propose_from_thread(*, thread, by) -> GoodPracticePage:
     """A moderator turns a thread into a DRAFT good practice: title and summary from the
-    thread's opening post, the group as related group, linked back to the thread. An editor
-    completes and publishes it. Proposing the same thread twice returns the same draft."""
+    thread's opening post, the group as related group, the thread's author as contact and
+    their city and country as the practice's place (the editor corrects what is wrong),
+    linked back to the thread. An editor completes and publishes it. Proposing the same
+    thread twice returns the same draft."""
     _require_login(by)
     from discussions import permissions as discussion_perms
     from discussions.models import ContentStatus
@@ -540,13 +561,16 @@ def good_practice_propose_from_thread(*, thread, by) -> GoodPracticePage:
         link.delete()  # the draft was deleted meanwhile: propose afresh
     opening = thread.posts.filter(parent__isnull=True).first()
     summary = _first_paragraphs(opening.body_html) if opening is not None else ""
+    author = thread.author if thread.author is not None and thread.author.is_active else None
     page = _create_draft_practice(
         by=by,
         language=thread.language,
         title=thread.title,
         summary=summary,
-        fields={},
+        # Whoever described it is the first person to ask about it, usually in their city.
+        fields={"city": author.city, "country": author.country.code or ""} if author else {},
         groups=[thread.group],
+        contacts=[author] if author else [],
     )
     PracticeThreadLink.objects.create(
         practice_key=page.translation_key,

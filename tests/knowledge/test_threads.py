@@ -33,6 +33,7 @@ def moderator(group):
 def thread(group):
     return ThreadFactory(
         group=group,
+        author=UserFactory(display_name="Kofi Boateng", city="Kumasi", country="GH"),
         title="Solar street lights that last",
         body="In **Kumasi** we replaced 2,000 street lights with "
         "solar ones.\n\nMaintenance is the key.",
@@ -52,6 +53,9 @@ def test_moderator_proposes_a_thread_as_a_draft_practice(client, thread, moderat
         and "**" not in page.summary
     )
     assert [g.group_id for g in page.related_groups.all()] == [thread.group_id]
+    # The thread's author is the contact, and their city the place (the editor checks it).
+    assert [c.user_id for c in page.contacts.all()] == [thread.author_id]
+    assert (page.city, page.country.code, page.region) == ("Kumasi", "GH", "sub-saharan-africa")
     link = PracticeThreadLink.objects.get()
     assert (
         link.thread == thread
@@ -80,8 +84,7 @@ def test_members_cannot_propose(client, thread):
 
 def test_published_practice_shows_its_source_thread_and_vice_versa(client, thread, moderator):
     page = good_practice_propose_from_thread(thread=thread, by=moderator)
-    page.city, page.country = "Kumasi", "GH"
-    page.save_revision().publish()
+    page.save_revision().publish()  # the place came from the thread's author
     page.refresh_from_db()
     practice_html = client.get(page.url).content.decode()
     assert thread.get_absolute_url() in practice_html
