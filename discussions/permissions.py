@@ -8,6 +8,8 @@ asking many questions about one thread costs one membership query.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -122,6 +124,73 @@ def can_report(user, post: Post) -> bool:
         and post.is_live
         and not _is_author(user, post)
         and can_read_thread(user, post.thread)
+    )
+
+
+# --- many posts at once (thread pages) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThreadAbilities:
+    """What one viewer may do in one thread, asked once per page: the per-post answers
+    below then need no query, whatever the number of posts."""
+
+    user_id: int | None
+    can_reply: bool  # reply to the thread's live posts
+    can_moderate: bool
+    can_post: bool  # a member of the group (edit own posts)
+    can_react: bool  # a member, and the thread is published
+    thread_locked: bool
+
+
+@dataclass(frozen=True)
+class PostAbilities:
+    """The same answers as can_see_post_body / can_edit_post / can_delete_post / can_react /
+    can_report / can_see_history (tests check they agree) for one post the viewer sees."""
+
+    mine: bool
+    show_body: bool
+    can_edit: bool
+    can_delete: bool
+    can_react: bool
+    can_reply: bool
+    can_report: bool
+    can_history: bool  # the link: only when there is a history
+
+
+def thread_abilities(user, thread: Thread) -> ThreadAbilities:
+    can_post = _authenticated(user) and group_perms.can_post(user, thread.group)
+    return ThreadAbilities(
+        user_id=user.pk if _authenticated(user) else None,
+        can_reply=can_reply(user, thread),
+        can_moderate=can_moderate_thread(user, thread),
+        can_post=can_post,
+        can_react=can_post and thread.status == ContentStatus.PUBLISHED,
+        thread_locked=thread.locked,
+    )
+
+
+def post_abilities(abilities: ThreadAbilities, post: Post) -> PostAbilities:
+    """Per-post answers from the thread's (no query). `post` is one the viewer may see."""
+    mine = abilities.user_id is not None and post.author_id == abilities.user_id
+    deleted, hidden = post.deleted_at is not None, post.hidden_at is not None
+    published = post.status == ContentStatus.PUBLISHED
+    live = published and not hidden and not deleted
+    moderator = abilities.can_moderate
+    return PostAbilities(
+        mine=mine,
+        show_body=not deleted and ((published and not hidden) or mine or moderator),
+        can_edit=mine
+        and not deleted
+        and not hidden
+        and post.status != ContentStatus.REJECTED
+        and (not abilities.thread_locked or moderator)
+        and abilities.can_post,
+        can_delete=mine and not deleted,
+        can_react=live and abilities.can_react,
+        can_reply=live and abilities.can_reply,
+        can_report=live and abilities.user_id is not None and not mine,
+        can_history=bool(post.edit_count) and (mine or moderator),
     )
 
 

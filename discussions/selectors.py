@@ -168,22 +168,24 @@ class Viewer:
     """What the current user may do in one thread (computed once, used for every post)."""
 
     user: object
-    can_reply: bool
-    can_moderate: bool
-    can_react: bool
-    is_authenticated: bool
+    abilities: perms.ThreadAbilities
     text: Presenter = field(default_factory=Presenter)
 
     @classmethod
     def for_thread(cls, user, thread: Thread) -> Viewer:
-        return cls(
-            user=user,
-            can_reply=perms.can_reply(user, thread),
-            can_moderate=perms.can_moderate_thread(user, thread),
-            can_react=group_perms.can_post(user, thread.group)
-            and thread.status == ContentStatus.PUBLISHED,
-            is_authenticated=bool(user and user.is_authenticated),
-        )
+        return cls(user=user, abilities=perms.thread_abilities(user, thread))
+
+    @property
+    def can_reply(self) -> bool:
+        return self.abilities.can_reply
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.abilities.can_moderate
+
+    @property
+    def can_react(self) -> bool:
+        return self.abilities.can_react
 
 
 @dataclass
@@ -225,14 +227,8 @@ class PostItem:
 def _prepare(
     post: Post, viewer: Viewer, mine_reactions: set[tuple[int, str]], level: int
 ) -> PostItem:
-    user = viewer.user
     text = viewer.text
-    mine = viewer.is_authenticated and post.author_id == user.pk
-    live = (
-        post.status == ContentStatus.PUBLISHED
-        and post.hidden_at is None
-        and post.deleted_at is None
-    )
+    may = perms.post_abilities(viewer.abilities, post)
     if post.deleted_at is not None:
         placeholder = "deleted"
     elif post.status == ContentStatus.REJECTED:
@@ -243,13 +239,9 @@ def _prepare(
         placeholder = "hidden"
     else:
         placeholder = ""
-    show_body = post.deleted_at is None and (
-        placeholder in ("", "pending") or mine or viewer.can_moderate
-    )
-    thread_locked = post.thread.locked if "thread" in post._state.fields_cache else False
     reactions = []
     counts = post.reaction_counts
-    if live and counts:
+    if not placeholder and counts:
         reactions = [
             (kind, emoji, label, counts[kind], (post.pk, kind) in mine_reactions)
             for kind, emoji, label in text.reactions
@@ -263,21 +255,16 @@ def _prepare(
         url=f"{text.posts_url}{pk}/",
         permalink=f"{text.threads_url}{post.thread_id}/posts/{pk}/#post-{pk}",
         level=level,
-        show_body=show_body,
+        show_body=may.show_body,
         placeholder=placeholder,
-        mine=mine,
-        can_edit=mine
-        and post.deleted_at is None
-        and post.hidden_at is None
-        and post.status != ContentStatus.REJECTED
-        and (not thread_locked or viewer.can_moderate)
-        and viewer.can_react,
-        can_delete=mine and post.deleted_at is None,
-        can_react=live and viewer.can_react,
-        can_reply=live and viewer.can_reply,
-        can_report=live and viewer.is_authenticated and not mine,
+        mine=may.mine,
+        can_edit=may.can_edit,
+        can_delete=may.can_delete,
+        can_react=may.can_react,
+        can_reply=may.can_reply,
+        can_report=may.can_report,
         can_moderate=viewer.can_moderate,
-        can_history=bool(post.edit_count) and (mine or viewer.can_moderate),
+        can_history=may.can_history,
         author_name=author.public_name if author is not None else text.former_member,
         when=text.when(post.created_at),
         iso=post.created_at.isoformat(),

@@ -195,3 +195,62 @@ def test_permission_functions_for_roles(public_group, private_group, thread_in):
     )  # reading is public, writing is for members
     assert set(perms.readable_threads(outsider)) == {other_group_thread}
     assert set(perms.readable_threads(member)) == {thread, other_group_thread}
+
+
+@pytest.mark.parametrize("locked", [False, True])
+def test_per_post_answers_on_thread_pages_agree_with_the_one_post_questions(
+    public_group, private_group, thread_in, locked
+):
+    """Thread pages ask permissions once per thread and derive each post's actions from
+    that (no query per post); the answers must be those of the one-post functions that
+    guard the action pages and services."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from discussions import services
+    from discussions.models import ContentStatus, Post
+
+    checked = 0
+    for group in (public_group, private_group):
+        moderator = make_member(group, role=Membership.Role.MODERATOR)
+        author = make_member(group)
+        thread = thread_in(group)
+        posts = {
+            "live": PostFactory(thread=thread, author=author),
+            "edited": PostFactory(thread=thread, author=author),
+            "hidden": PostFactory(thread=thread, author=author),
+            "deleted": PostFactory(thread=thread, author=author),
+            "pending": PostFactory(thread=thread, author=author),
+            "rejected": PostFactory(thread=thread, author=author),
+        }
+        services.post_edit(post=posts["edited"], user=author, body="Second thoughts")
+        services.post_hide(post=posts["hidden"], by=moderator, reason="Rude")
+        services.post_delete(post=posts["deleted"], user=author)
+        Post.objects.filter(pk__in=[posts["pending"].pk, posts["rejected"].pk]).update(
+            status=ContentStatus.PENDING
+        )
+        services.post_reject(
+            post=Post.objects.get(pk=posts["rejected"].pk), by=moderator, reason="No"
+        )
+        if locked:
+            services.thread_lock(thread=thread, by=moderator, locked=True, reason="Done")
+        thread.refresh_from_db()
+        viewers = [AnonymousUser(), UserFactory(), make_member(group), author, moderator]
+        for viewer in viewers:
+            abilities = perms.thread_abilities(viewer, thread)
+            for name, post in posts.items():
+                post = Post.objects.select_related("thread__group", "group").get(pk=post.pk)
+                if not perms.can_see_post(viewer, post):
+                    continue
+                got = perms.post_abilities(abilities, post)
+                where = (group.visibility, locked, viewer, name)
+                assert got.show_body == perms.can_see_post_body(viewer, post), where
+                assert got.can_edit == perms.can_edit_post(viewer, post), where
+                assert got.can_delete == perms.can_delete_post(viewer, post), where
+                assert got.can_react == perms.can_react(viewer, post), where
+                assert got.can_report == perms.can_report(viewer, post), where
+                assert got.can_reply == (perms.can_reply(viewer, thread) and post.is_live), where
+                assert got.can_history == (
+                    bool(post.edit_count) and perms.can_see_history(viewer, post)
+                ), where
+                checked += 1
+    assert checked >= 30  # every viewer saw several kinds of post
