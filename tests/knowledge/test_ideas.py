@@ -320,3 +320,9 @@ def test_idea_forms_keep_input_and_show_the_services_message(client, knowledge_p
     response = client.post(results, {"results": "Bills halved.", "lessons_learned": "Ask early."})
     assert response.status_code == 302
     assert "Bills halved." in client.get(f"/en/projects/{idea.pk}/").content.decode()
+
+
+def test_funding_amounts_are_grouped_in_the_readers_language(client, knowledge_pages):
+    FundingOpportunityFactory(programme="Big call", amount_min=50000, amount_max=2000000)
+    assert "50,000–2,000,000 EUR" in client.get("/en/funding/").content.decode()
+    assert "50.000–2.000.000 EUR" in client.get("/de/funding/").content.decode()
