@@ -422,6 +422,17 @@ def practice_discussions(user, page: GoodPracticePage) -> list[dict]:
     ]
 
 
+def practice_drafts_for(user, *, limit: int = 10) -> list[GoodPracticePage]:
+    """Good practices never yet published that the user may edit — proposed from a thread
+    or seeded from a project, waiting for an editor — oldest first."""
+    from .permissions import editable_pages
+
+    drafts = GoodPracticePage.objects.filter(live=False, first_published_at__isnull=True)
+    return list(
+        editable_pages(user, drafts).select_related("owner", "locale").order_by("pk")[:limit]
+    )
+
+
 def thread_practices(user, thread, language: str) -> list[dict]:
     """Practices linked to a thread, for the thread page: published ones for everybody,
     drafts only for people who may edit them (with the admin link)."""

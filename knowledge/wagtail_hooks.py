@@ -1,7 +1,9 @@
-"""Wiring only: funding opportunities are snippets editors manage in the Wagtail admin."""
+"""Wiring only: funding opportunities are snippets editors manage in the Wagtail admin; the
+admin dashboard lists practice drafts awaiting an editor; the home page shows a panel."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -21,6 +23,30 @@ class FundingOpportunityViewSet(SnippetViewSet):
 
 
 register_snippet(FundingOpportunityViewSet)
+
+
+class PracticeDraftsPanel(Component):
+    """Admin dashboard: drafts proposed by moderators (or seeded from projects) that this
+    editor may complete and publish — otherwise nobody would know they are waiting."""
+
+    name = "knowledge_practice_drafts"
+    template_name = "knowledge/admin/practice_drafts_panel.html"
+    order = 90  # above Wagtail's own panels: these wait for an editor
+
+    def __init__(self, drafts):
+        self.drafts = drafts
+
+    def get_context_data(self, parent_context=None):
+        return {"drafts": self.drafts}
+
+
+@hooks.register("construct_homepage_panels")
+def practice_drafts_panel(request, panels):
+    from .selectors import practice_drafts_for
+
+    drafts = practice_drafts_for(request.user)
+    if drafts:
+        panels.append(PracticeDraftsPanel(drafts))
 
 
 def _home_panel(request):

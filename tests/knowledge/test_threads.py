@@ -166,3 +166,25 @@ def test_practice_page_query_count_is_flat(
     assert html.count("Role ") == n
     for link in page.related_groups.select_related("group"):
         assert f'href="{link.group.get_absolute_url()}"' in html
+
+
+def test_editors_find_proposed_drafts_on_their_admin_dashboard(client, thread, moderator):
+    from tests.factories import create_partner, partner_editor
+
+    from .test_partner_sections import site_editors
+
+    page = good_practice_propose_from_thread(thread=thread, by=moderator)
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(site_editors())
+    client.force_login(editor)
+    html = client.get("/admin/").content.decode()
+    assert "Good practices awaiting an editor" in html
+    assert f'data-practice-draft="{page.pk}"' in html and f"/admin/pages/{page.pk}/edit/" in html
+    # A partner association's editor cannot edit the network's database: not on their list.
+    client.force_login(partner_editor(create_partner(name="Lagoon cities")))
+    html = client.get("/admin/").content.decode()
+    assert "Good practices awaiting an editor" not in html and thread.title not in html
+    # Once published it no longer waits.
+    page.save_revision().publish()
+    client.force_login(editor)
+    assert "Good practices awaiting an editor" not in client.get("/admin/").content.decode()
