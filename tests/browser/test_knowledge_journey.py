@@ -91,10 +91,12 @@ def test_thread_to_published_practice_found_by_filters(live_asgi, new_context, s
     draft = GoodPracticePage.objects.get(title=thread.title)
     assert not draft.live and draft.summary.startswith("In Kumasi we added lit stops")
 
-    # 2. The editor completes and publishes it in the Wagtail admin.
+    # 2. The editor finds it waiting on the admin dashboard, completes and publishes it.
     ed = new_context().new_page()
     log_in(ed, live_asgi, editor)
-    ed.goto(f"{live_asgi.url}/admin/pages/{draft.pk}/edit/")
+    ed.goto(f"{live_asgi.url}/admin/")
+    ed.click(f"[data-practice-draft='{draft.pk}'] a")
+    ed.wait_for_url(re.compile(rf"/admin/pages/{draft.pk}/edit/$"))
     ed.fill("input[name=city]", "Kumasi")
     ed.select_option("select[name=country]", "GH")
     ed.check("input[name=topics][value=urban-mobility]")
