@@ -109,7 +109,7 @@ class Frames:
 # Hand the event loop back every this many sockets: the server writes (twisted sends on
 # the next loop turn) the frames queued so far while the hub prepares the next ones,
 # instead of all 1,000 after the last one is prepared. Measured on 1,000 sockets in one
-# process: p50 115 → 75 ms, p99 132 → 111 ms (bench/RESULTS.md).
+# process, interleaved: p50 115 → 75 ms; p99 ~130 → 111 ms (bench/RESULTS.md).
 YIELD_EVERY = 50
 
 
