@@ -10,19 +10,19 @@ class CmsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from wagtail.models import Locale, Page, Site
 
-        from .templatetags.plaza import nav_version_bump
+        from .chrome_cache import chrome_version_bump
 
         def page_changed(sender, instance, **kwargs):
             if isinstance(instance, Page):
-                nav_version_bump()
+                chrome_version_bump()
 
         # Any page (every Page subclass sends with its own class), site or locale change
-        # may change the cached main menu.
+        # may change cached chrome (the main menu, group page links).
         for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(page_changed, weak=False, dispatch_uid=f"cms.nav.page.{name}")
             for model in (Site, Locale):
                 signal.connect(
-                    nav_version_bump,
+                    chrome_version_bump,
                     sender=model,
                     dispatch_uid=f"cms.nav.{model.__name__}.{name}",
                 )

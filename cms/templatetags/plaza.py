@@ -1,25 +1,10 @@
 from django import template
-from django.core.cache import cache
 from django.utils import translation
 from wagtail.models import Site
 
+from cms.chrome_cache import chrome_cached
+
 register = template.Library()
-
-# The menu is the same for every visitor of a host in a language, and finding it costs three
-# to four queries (site, locale, home, its children) on every page. It is cached for a
-# minute under a version that every page, site or locale save or delete bumps (cms/apps.py),
-# so an edit shows at once in the process that made it and within NAV_CACHE_SECONDS in the
-# others (the default cache is per process).
-NAV_CACHE_SECONDS = 60
-NAV_VERSION_KEY = "plaza:main_nav:version"
-
-
-def nav_version_bump(**kwargs) -> None:
-    """Forget every cached menu (signal receiver: pages, sites, locales changed)."""
-    try:
-        cache.incr(NAV_VERSION_KEY)
-    except ValueError:
-        cache.set(NAV_VERSION_KEY, 1, None)
 
 
 def _menu(request) -> tuple[dict | None, list[dict]]:
@@ -39,13 +24,10 @@ def main_nav(context):
     request = context.get("request")
     home, items = None, []
     if request is not None:
-        version = cache.get_or_set(NAV_VERSION_KEY, 0, None)
-        key = f"plaza:main_nav:{version}:{request.get_host()}:{translation.get_language()}"
-        cached = cache.get(key)
-        if cached is None:
-            cached = _menu(request)
-            cache.set(key, cached, NAV_CACHE_SECONDS)
-        home, items = cached
+        # The same for every visitor of a host in a language; three to four queries to
+        # find (site, locale, home, its children): cached (cms/chrome_cache.py).
+        name = f"main_nav:{request.get_host()}:{translation.get_language()}"
+        home, items = chrome_cached(name, lambda: _menu(request))
     return {"request": request, "home": home, "items": items, "current": context.get("page")}
 
 

@@ -341,3 +341,18 @@ def test_the_blank_reply_form_is_the_same_as_a_freshly_rendered_one_in_each_lang
         assert f'<option value="{language}" selected>' in fresh
     with translation.override("de"):
         assert str(_render_reply_fields("de")) != str(_render_reply_fields("en"))
+
+
+def test_breadcrumbs_name_the_group_page_and_follow_its_changes(client, site_tree, thread_in):
+    group = GroupFactory(with_page=True)
+    thread = thread_in(group)
+    page = group.page_in("en")
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert f'<a href="{page.get_url()}">{page.title}</a>' in html
+    page.title = "Renamed working group"
+    page.save_revision().publish()
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert "Renamed working group</a>" in html
+    page.unpublish()
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert "Renamed working group" not in html and group.name in html
