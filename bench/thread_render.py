@@ -16,6 +16,7 @@ earlier reply, at most 8 levels deep. Page 1 shows 20 top-level branches with th
 (at most 300), so at N=1,000 the page carries ~200 posts, not 1,000 — by design.
 
 Usage: .venv/bin/python bench/thread_render.py [--sizes 15,200,1000] [--runs 15] [--json]
+       .venv/bin/python bench/thread_render.py --profile 200   (cProfile + SQL of one page)
 With --json the last line is one JSON object:
 {"results": [{"n": 200, "plaza_ms": .., "plaza_queries": .., "floor_ms": .., "machina_ms": ..},
              ...]}
@@ -239,6 +240,46 @@ def run(sizes: list[int], runs: int, warmup: int, machina: MachinaServer | None)
     return out
 
 
+def profile(n: int, requests: int = 20, top: int = 45) -> None:
+    """cProfile of `requests` Plaza thread-page requests at size n (after a warm-up), with
+    the SQL of one of them: where a request's time goes. Prints to stdout."""
+    import cProfile
+    import io
+    import pstats
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    db_path = WORK / f"plaza-profile-{os.getpid()}.sqlite3"
+    setup_django(db_path)
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    try:
+        thread, viewer = plaza_thread(n)
+        client = Client()
+        client.force_login(viewer)
+        url = f"/en/discussions/threads/{thread.pk}/"
+        for _ in range(5):
+            client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        print(f"{len(ctx)} queries:")
+        for query in ctx.captured_queries:
+            print("  ", query["sql"][:160])
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(requests):
+            client.get(url)
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+        print(out.getvalue())
+    finally:
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
 def ensure_machina_venv() -> Path:
     python = MACHINA_VENV / "bin" / "python"
     if not python.exists():
@@ -265,7 +306,13 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--no-machina", action="store_true")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of results")
+    parser.add_argument(
+        "--profile", type=int, metavar="N", help="profile Plaza's page at N posts and stop"
+    )
     args = parser.parse_args()
+    if args.profile:
+        profile(args.profile)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
 
     machina = None
