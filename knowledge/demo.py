@@ -745,6 +745,91 @@ def _association(slug: str | None):
     return PartnerAssociation.objects.filter(slug=slug).first()
 
 
+def _picture(title: str, subtitle: str, colour: tuple[int, int, int]):
+    """A simple illustrative picture (the demo ships no photos): waves under a caption."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (1200, 675), colour)
+    draw = ImageDraw.Draw(image)
+    for row in range(6):  # water: lighter bands towards the bottom
+        shade = tuple(min(255, c + 25 * row) for c in colour)
+        y = 380 + row * 50
+        for x in range(0, 1200, 120):
+            draw.ellipse((x - 20, y, x + 140, y + 90), fill=shade)
+    draw.text((60, 80), title, fill="white", font=ImageFont.load_default(size=64))
+    draw.text((60, 170), subtitle, fill="white", font=ImageFont.load_default(size=36))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return ContentFile(buffer.getvalue(), name="demo-picture.png")
+
+
+def _pdf(lines: list[str]):
+    """A one-page PDF with a few lines of text (what a practice's evaluation report is)."""
+    from django.core.files.base import ContentFile
+
+    text = "BT /F1 14 Tf 72 770 Td 18 TL " + " ".join(
+        "({}) '".format(line.replace("\\", "").replace("(", "[").replace(")", "]"))
+        for line in lines
+    )
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(text) + 3} >>\nstream\n{text} ET\nendstream",
+    ]
+    out, offsets = "%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out.encode("latin-1")))
+        out += f"{number} 0 obj\n{body}\nendobj\n"
+    xref = len(out.encode("latin-1"))
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n"
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%EOF\n"
+    return ContentFile(out.encode("latin-1"), name="evaluation-report.pdf")
+
+
+def _media(page: GoodPracticePage) -> None:
+    """The Dakar practice shows what a full entry looks like: a main image, a captioned
+    picture and an evaluation report (idempotent: only while it has no image)."""
+    from wagtail.documents.models import Document
+    from wagtail.images.models import Image
+
+    if page.slug != "sms-flood-early-warning-dakar" or page.image_id:
+        return
+    hero = Image.objects.create(
+        title="Flood-prone district of Dakar in the rainy season",
+        file=_picture("Dakar", "SMS flood early warning", (21, 94, 117)),
+    )
+    committee = Image.objects.create(
+        title="A neighbourhood committee relays an alert",
+        file=_picture("Neighbourhood committees", "40 trained, 48,000 households", (30, 110, 80)),
+    )
+    report = Document.objects.create(
+        title="SMS flood early warning: evaluation of two rainy seasons",
+        file=_pdf(
+            [
+                "SMS flood early warning, Dakar: evaluation of two rainy seasons",
+                "48,000 households registered; alerts 2 to 6 hours before heavy rain.",
+                "No flood deaths in the pilot districts in two seasons.",
+            ]
+        ),
+    )
+    page.image = hero
+    page.attachments = [
+        (
+            "image",
+            {"image": committee, "caption": "Committees knock on doors when an alert comes."},
+        ),
+        ("document", {"document": report, "label": "Evaluation of two rainy seasons"}),
+    ]
+    page.save_revision().publish()
+
+
 def _practices(users, groups) -> None:
     index = GoodPracticeIndexPage.objects.get(locale__language_code="en")
     for spec in PRACTICES:
@@ -776,6 +861,7 @@ def _practices(users, groups) -> None:
             parent.add_child(instance=page)
             page.save_revision().publish()
             page.refresh_from_db()
+        _media(page)
         for language in ("de", "fr", "es", "pt", "ar"):
             if language in spec:
                 t_title, t_summary, t_challenge, t_approach, t_results, t_lessons = spec[language]

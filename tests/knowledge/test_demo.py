@@ -38,6 +38,14 @@ def test_demo_has_every_part_and_is_idempotent(client):
     editor = association.editors_group.user_set.first()
     assert editor is not None and practice.permissions_for_user(editor).can_edit()
     assert EventPage.objects.filter(association__isnull=False).exists()
+    # One practice shows a full entry: main image, captioned picture, evaluation report.
+    dakar = english.get(slug="sms-flood-early-warning-dakar")
+    assert dakar.image is not None
+    assert [block.block_type for block in dakar.attachments] == ["image", "document"]
+    html = client.get(dakar.url).content.decode()
+    assert html.count("<img") >= 2 and "Evaluation of two rainy seasons" in html
+    report = dakar.attachments[1].value["document"]
+    assert report.file.read().startswith(b"%PDF-1.4")
     translated = {
         p.translation_key for p in GoodPracticePage.objects.exclude(locale__language_code="en")
     }
