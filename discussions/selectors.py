@@ -360,9 +360,12 @@ def _posts_queryset(thread: Thread, viewer: Viewer) -> QuerySet[Post]:
     )
 
 
-def _my_reactions(viewer: Viewer, thread: Thread) -> set[tuple[int, str]]:
-    """The viewer's reactions in this thread (one query; bounded by what they reacted to)."""
+def _my_reactions(viewer: Viewer, thread: Thread, shown=None) -> set[tuple[int, str]]:
+    """The viewer's reactions in this thread (one query; bounded by what they reacted to).
+    None to ask when none of the `shown` posts has a reaction from anyone."""
     if not viewer.can_react:
+        return set()
+    if shown is not None and not any(p.reaction_counts for p in shown):
         return set()
     return set(
         Reaction.objects.filter(user=viewer.user, post__thread_id=thread.pk).values_list(
@@ -491,7 +494,7 @@ def thread_page(*, thread: Thread, user, page_number) -> ThreadPage:
         p.thread = thread
     opening = next((p for p in loaded if p.depth == 0), None)
     posts = [p for p in loaded if p.depth > 0]
-    mine = _my_reactions(viewer, thread)
+    mine = _my_reactions(viewer, thread, loaded)
     items = _tree_items(posts, 1, viewer, mine, MAX_LOADED_DEPTH)
     opening_item = _prepare(opening, viewer, mine, 0) if opening else None
     return ThreadPage(
@@ -523,7 +526,7 @@ def branch_view(*, thread: Thread, post: Post, user, page_number=None) -> Branch
     posts = [focus, *replies]
     for p in [*ancestors, *posts]:
         p.thread = thread
-    mine = _my_reactions(viewer, thread)
+    mine = _my_reactions(viewer, thread, [*ancestors, *posts])
     ancestor_items = [_prepare(p, viewer, mine, 0) for p in ancestors]
     items = _tree_items(posts, post.depth, viewer, mine, MAX_LOADED_DEPTH)
     if items and items[0].post.pk == focus.pk:

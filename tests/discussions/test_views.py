@@ -131,6 +131,11 @@ def test_react_without_javascript(client, public_group, member, thread_in):
         '<span aria-hidden="true">💡</span> 1'
         '<span class="visually-hidden"> Insightful</span>'
     ) in html
+    permalink = client.get(f"/en/discussions/threads/{thread.pk}/posts/{post.pk}/").content
+    assert b'value="insightful" aria-pressed="true"' in permalink
+    other = PostFactory(thread=thread)  # no reactions anywhere on its page: none pressed
+    permalink = client.get(f"/en/discussions/threads/{thread.pk}/posts/{other.pk}/").content
+    assert b'aria-pressed="true"' not in permalink
     client.logout()
     html = client.get(thread.get_absolute_url()).content.decode()
     assert '<span class="reaction" title="Insightful"><span aria-hidden="true">💡</span> 1' in html
