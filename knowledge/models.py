@@ -42,6 +42,7 @@ from .choices import (
 )
 from .fields import ChoiceListField, split
 from .forms import EventPageAdminForm
+from .panels import VisibleGroupPanel
 
 UI_LANGUAGES = settings.LANGUAGES
 
@@ -257,7 +258,7 @@ class GoodPracticeGroup(Orderable):
         WorkingGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("working group")
     )
 
-    panels = [FieldPanel("group")]
+    panels = [VisibleGroupPanel("group")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("related working group")

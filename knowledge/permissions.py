@@ -69,6 +69,15 @@ def editable_pages(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(pk__in=editable.values("pk"))
 
 
+def groups_for_editor(user, *, current=None) -> QuerySet[WorkingGroup]:
+    """The groups an editor may relate a practice to in the admin: those they may know
+    about, and the one already chosen (so saving never drops it unseen)."""
+    visible = Q(pk__in=group_perms.viewable_groups(user).values("pk"))
+    if current:
+        visible |= Q(pk=getattr(current, "pk", current))
+    return WorkingGroup.objects.filter(visible).order_by("name")
+
+
 def visible_groups_of(user, groups) -> list[WorkingGroup]:
     """Which of these groups may the user know about (secret ones stay hidden)."""
     group_perms.prime(user, groups)

@@ -172,3 +172,46 @@ def test_partner_editors_add_translate_and_publish_practices_in_their_section(cl
     assert client.get(f"/admin/pages/{central.pk}/edit/").status_code == 200
     client.force_login(our_editor)
     assert client.get(f"/admin/pages/{central.pk}/edit/").status_code == 302
+
+
+def test_admin_group_choices_never_name_a_secret_group_to_an_outsider(client, site_tree):
+    """The related-groups select lists what the editor may know about (plus the group
+    already chosen, so saving keeps it)."""
+    import re
+
+    from groups.models import Membership
+    from knowledge.models import GoodPracticeIndexPage, GoodPracticePage
+    from tests.factories import GroupFactory, MembershipFactory
+
+    knowledge_pages_ensure(languages=["en"])
+    GroupFactory(name="Open streets network", visibility="public")
+    secret = GroupFactory(name="Mayors' secret circle", visibility="secret")
+    insider = UserFactory(is_staff=True)
+    MembershipFactory(group=secret, user=insider, role=Membership.Role.MEMBER)
+    outsider = UserFactory(is_staff=True)
+    for editor in (insider, outsider):
+        editor.groups.add(site_editors())
+    index = GoodPracticeIndexPage.objects.get(locale__language_code="en")
+    add_url = f"/admin/pages/add/knowledge/goodpracticepage/{index.pk}/"
+
+    def options(html):
+        return set(re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", html))
+
+    client.force_login(outsider)
+    html = client.get(add_url).content.decode()
+    assert "Open streets network" in options(html)
+    assert "Mayors" not in html
+    client.force_login(insider)
+    assert "Mayors&#x27; secret circle" in options(client.get(add_url).content.decode())
+
+    # A practice the insider related to the secret group: the outsider's edit form keeps it
+    # (selected), and still offers no other secret group.
+    page = GoodPracticePage(
+        title="Quiet pilot", slug="quiet-pilot", city="Pune", country="IN", summary="Pilot."
+    )
+    index.add_child(instance=page)
+    page.related_groups.create(group=secret)
+    page.save_revision()
+    client.force_login(outsider)
+    html = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert re.search(rf'<option value="{secret.pk}" selected>', html)
