@@ -495,7 +495,7 @@ class EventPage(RoutablePageMixin, Page):
         FieldPanel("topics"),
         MultiFieldPanel(
             [
-                FieldPanel("group"),
+                VisibleGroupPanel("group"),
                 FieldPanel("association"),
                 FieldPanel("organiser_name"),
                 FieldPanel("audience"),

@@ -201,6 +201,12 @@ def test_admin_group_choices_never_name_a_secret_group_to_an_outsider(client, si
     html = client.get(add_url).content.decode()
     assert "Open streets network" in options(html)
     assert "Mayors" not in html
+    # The same for an event's organising group.
+    from knowledge.models import EventIndexPage
+
+    events = EventIndexPage.objects.get(locale__language_code="en")
+    html = client.get(f"/admin/pages/add/knowledge/eventpage/{events.pk}/").content.decode()
+    assert "Open streets network" in options(html) and "Mayors" not in html
     client.force_login(insider)
     assert "Mayors&#x27; secret circle" in options(client.get(add_url).content.decode())
 
