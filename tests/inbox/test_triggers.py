@@ -331,3 +331,25 @@ def test_a_thread_moved_into_a_private_group_withdraws_what_outsiders_can_no_lon
     assert set(Watch.objects.filter(thread_ref=thread.pk).values_list("group_ref", flat=True)) == {
         private.pk
     }
+
+
+def test_a_report_upheld_hides_the_post_and_tells_author_and_reporter(make_group, committed):
+    group, owner, (author, reporter, reader) = make_group(3)
+    with committed():
+        thread = ThreadFactory(group=group, author=reader, title="Parking")
+        post = PostFactory(thread=thread, author=author, body=f"Hi @{reader.username}")
+    assert Notification.objects.filter(recipient=reader, post_ref=post.pk, unread=True).exists()
+    with committed():
+        report = discussions.report_create(post=post, reporter=reporter, reason="abuse")
+    mail.outbox.clear()
+    with committed():
+        discussions.report_resolve(report=report, by=owner, hide=True, note="Insults")
+    hidden = Notification.objects.get(recipient=author, verb=Kind.POST_HIDDEN)
+    assert hidden.must_deliver and hidden.data["reason"] == "Insults"
+    resolved = Notification.objects.get(recipient=reporter, verb=Kind.REPORT_RESOLVED)
+    assert resolved.data["outcome"] == "hidden" and not resolved.must_deliver
+    # The author is emailed at once (must-deliver); the reader's mention is withdrawn;
+    # the moderator who acted hears nothing of their own action.
+    assert [author.email] in [m.to for m in mail.outbox]
+    assert not Notification.objects.filter(recipient=reader, post_ref=post.pk, unread=True).exists()
+    assert not Notification.objects.filter(recipient=owner, unread=True).exists()
