@@ -9,20 +9,24 @@ class CmsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
         from wagtail.models import Locale, Page, Site
+        from wagtail.signals import post_page_move
 
-        from .chrome_cache import chrome_version_bump
+        from .chrome_cache import MENU_DEPTH, chrome_version_bump
 
         def page_changed(sender, instance, **kwargs):
-            if isinstance(instance, Page):
+            # Only home and its children are in the menu: a news item or a practice saved
+            # deeper down keeps every cached menu.
+            if isinstance(instance, Page) and instance.depth <= MENU_DEPTH:
                 chrome_version_bump()
 
-        # Any page (every Page subclass sends with its own class), site or locale change
-        # may change cached chrome (the main menu, group page links).
+        # Every Page subclass sends with its own class, so the page receivers take all
+        # senders; sites, locales and moves may change the menu too.
         for name, signal in (("save", post_save), ("delete", post_delete)):
-            signal.connect(page_changed, weak=False, dispatch_uid=f"cms.nav.page.{name}")
+            signal.connect(page_changed, weak=False, dispatch_uid=f"cms.chrome.page.{name}")
             for model in (Site, Locale):
                 signal.connect(
                     chrome_version_bump,
                     sender=model,
-                    dispatch_uid=f"cms.nav.{model.__name__}.{name}",
+                    dispatch_uid=f"cms.chrome.{model.__name__}.{name}",
                 )
+        post_page_move.connect(chrome_version_bump, dispatch_uid="cms.chrome.page.move")

@@ -1,14 +1,16 @@
 """Cached page chrome: what every visitor of a host in a language sees the same (the main
 menu, a group's page link in discussions' breadcrumbs).
 
-Entries live for CHROME_CACHE_SECONDS under a version that every page, site or locale save
-or delete bumps (cms/apps.py), so an edit shows at once in the process that made it and
-within CHROME_CACHE_SECONDS in the others (the default cache is per process).
+Entries live for CHROME_CACHE_SECONDS under a version that a save, delete or move of a menu
+page (home and its children), a site or a locale bumps (cms/apps.py; apps that cache other
+pages' chrome bump it for those pages too), so an edit shows at once in the process that
+made it and within CHROME_CACHE_SECONDS in the others (the default cache is per process).
 """
 
 from django.core.cache import cache
 
 CHROME_CACHE_SECONDS = 60
+MENU_DEPTH = 3  # the root is 1, a home page 2, the menu its children
 VERSION_KEY = "plaza:chrome:version"
 
 

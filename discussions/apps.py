@@ -11,3 +11,14 @@ class DiscussionsConfig(AppConfig):
         from groups.extensions import register_section
 
         register_section("discussions.sections.threads", order=10)
+
+        # Thread pages cache the group page's title and URL with the page chrome.
+        from django.db.models.signals import post_delete, post_save
+
+        from cms.chrome_cache import chrome_version_bump
+        from groups.models import GroupPage
+
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(
+                chrome_version_bump, sender=GroupPage, dispatch_uid=f"discussions.group_link.{name}"
+            )
