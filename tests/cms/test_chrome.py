@@ -82,3 +82,20 @@ def test_main_menu_is_cached_per_language_and_follows_page_changes(client, site_
     # The current page is still marked on a cached menu.
     html = client.get("/en/contact/").content.decode()
     assert 'href="/en/contact/" aria-current="page">Contact' in _nav(html)
+
+
+@pytest.mark.django_db
+def test_pages_below_the_menu_keep_the_cached_menu(client, site_tree):
+    from cms.chrome_cache import chrome_version
+    from cms.models import StandardPage
+
+    about = site_tree.add_child(
+        instance=StandardPage(title="About", slug="about-x", show_in_menus=True)
+    )
+    client.get("/en/")
+    version = chrome_version()
+    about.add_child(instance=StandardPage(title="Deep", slug="deep", show_in_menus=True))
+    assert chrome_version() == version  # not in the menu: nothing to forget
+    about.title = "About Plaza"
+    about.save_revision().publish()
+    assert chrome_version() > version
