@@ -8,4 +8,9 @@ class InboxConfig(AppConfig):
 
     def ready(self):
         # Listen to the other apps' domain events.
+        # A group page offers its readers the group's watch level, above its threads.
+        from groups.extensions import register_section
+
         from . import receivers  # noqa: F401
+
+        register_section("inbox.sections.group_watch", order=5)
