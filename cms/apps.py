@@ -11,13 +11,13 @@ class CmsConfig(AppConfig):
         from wagtail.models import Locale, Page, Site
         from wagtail.signals import post_page_move
 
-        from .chrome_cache import MENU_DEPTH, chrome_version_bump
+        from .chrome_cache import MENU_DEPTH, menu_changed
 
         def page_changed(sender, instance, **kwargs):
             # Only home and its children are in the menu: a news item or a practice saved
             # deeper down keeps every cached menu.
             if isinstance(instance, Page) and instance.depth <= MENU_DEPTH:
-                chrome_version_bump()
+                menu_changed()
 
         # Every Page subclass sends with its own class, so the page receivers take all
         # senders; sites, locales and moves may change the menu too.
@@ -25,8 +25,8 @@ class CmsConfig(AppConfig):
             signal.connect(page_changed, weak=False, dispatch_uid=f"cms.chrome.page.{name}")
             for model in (Site, Locale):
                 signal.connect(
-                    chrome_version_bump,
+                    menu_changed,
                     sender=model,
                     dispatch_uid=f"cms.chrome.{model.__name__}.{name}",
                 )
-        post_page_move.connect(chrome_version_bump, dispatch_uid="cms.chrome.page.move")
+        post_page_move.connect(menu_changed, dispatch_uid="cms.chrome.page.move")

@@ -15,10 +15,11 @@ class DiscussionsConfig(AppConfig):
         # Thread pages cache the group page's title and URL with the page chrome.
         from django.db.models.signals import post_delete, post_save
 
-        from cms.chrome_cache import chrome_version_bump
         from groups.models import GroupPage
+
+        from .views import group_pages_changed
 
         for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(
-                chrome_version_bump, sender=GroupPage, dispatch_uid=f"discussions.group_link.{name}"
+                group_pages_changed, sender=GroupPage, dispatch_uid=f"discussions.group_link.{name}"
             )

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cms.chrome_cache import chrome_cached
+from cms.chrome_cache import chrome_cached, chrome_version_bump
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
@@ -144,8 +144,16 @@ def _group_link(group: WorkingGroup) -> dict:
         page = group.page_in(language)
         return {"title": page.title if page else "", "url": (page.get_url() if page else "") or ""}
 
-    link = chrome_cached(f"discussions:group_link:{group.pk}:{language}", build)
+    link = chrome_cached(f"{group.pk}:{language}", build, scope=GROUP_LINKS)
     return {"title": link["title"] or group.name, "url": link["url"]}
+
+
+GROUP_LINKS = "discussions.group_links"  # chrome cache scope
+
+
+def group_pages_changed(**kwargs) -> None:
+    """Signal receiver (apps.py): a group page was saved or deleted; forget the links."""
+    chrome_version_bump(GROUP_LINKS)
 
 
 def _urls() -> dict:
