@@ -157,6 +157,8 @@ def group_update_settings(*, group: WorkingGroup, by, **changes: object) -> Work
          detail=", ".join(f"{f}: {before[f]} → {getattr(group, f)}" for f in changed))
     if "visibility" in changed:
         transaction.on_commit(lambda: _reindex_pages(group))
+    _emit(signals.group_settings_changed, group=group, group_id=group.pk, changed=changed,
+          by=by, by_id=getattr(by, "pk", None))
     return group
 
 

@@ -10,6 +10,7 @@ was rolled back. Every signal carries plain ids plus the objects:
 - member_invited(group, group_id, invitation, invitation_id, user, user_id, email, by, by_id)
 - member_banned(group, group_id, user, user_id, by, by_id, reason, lifted)  lifted=True when a ban ends
 - role_changed(group, group_id, user, user_id, old_role, new_role, by, by_id)
+- group_settings_changed(group, group_id, changed, by, by_id)   changed: the settings' field names
 """
 
 from django.dispatch import Signal
@@ -21,3 +22,4 @@ join_request_decided = Signal()
 member_invited = Signal()
 member_banned = Signal()
 role_changed = Signal()
+group_settings_changed = Signal()

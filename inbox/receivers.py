@@ -464,6 +464,14 @@ def on_member_left(sender, group, user_id, **kwargs):
     )
 
 
+@receiver(group_signals.group_settings_changed, dispatch_uid="inbox.group_settings_changed")
+@safely
+def on_group_settings_changed(sender, group, changed, **kwargs):
+    """A group turned private: outsiders stop seeing (and counting) what it told them."""
+    if "visibility" in changed:
+        services.notifications_follow_group_visibility(group=group)
+
+
 @receiver(group_signals.member_banned, dispatch_uid="inbox.member_banned")
 @safely
 def on_member_banned(sender, group, user_id, lifted=False, **kwargs):

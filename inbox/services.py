@@ -282,6 +282,26 @@ def notifications_follow_thread(*, thread, from_group_ref: int) -> int:
     return count
 
 
+@transaction.atomic
+def notifications_follow_group_visibility(*, group) -> int:
+    """A group's visibility changed: notifications about its content whose recipient can
+    no longer read it (the group turned private and they are not a member) are withdrawn,
+    so the badge stops counting them. Moderators' notices are left alone.
+
+    A fixed number of queries whatever the number of notifications.
+    """
+    pending = Notification.objects.filter(group_ref=group.pk, audience=Audience.READERS).filter(
+        Q(unread=True) | Q(email_state__in=PENDING_EMAIL_STATES)
+    )
+    recipients = set(pending.values_list("recipient_id", flat=True).distinct())
+    gone = recipients - perms.group_readers_among(group, recipients)
+    if not gone:
+        return 0
+    return notifications_withdraw(
+        recipient_ids=gone, group_ref=group.pk, audiences=[Audience.READERS]
+    )
+
+
 def _push_counts(user_ids) -> None:
     from . import realtime
 

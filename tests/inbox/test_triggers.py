@@ -353,3 +353,16 @@ def test_a_report_upheld_hides_the_post_and_tells_author_and_reporter(make_group
     assert [author.email] in [m.to for m in mail.outbox]
     assert not Notification.objects.filter(recipient=reader, post_ref=post.pk, unread=True).exists()
     assert not Notification.objects.filter(recipient=owner, unread=True).exists()
+
+
+def test_a_group_turning_private_withdraws_what_it_told_outsiders(make_group, committed):
+    group, owner, (a, b) = make_group(2)
+    reader = UserFactory(username="passer_by")
+    with committed():
+        thread = ThreadFactory(group=group, author=b, body=f"What do you think, @{reader.username}?")
+        PostFactory(thread=thread, author=a)  # a reply to b, a member
+    assert Notification.objects.filter(recipient=reader, unread=True).count() == 1
+    with committed():
+        groups.group_update_settings(group=group, by=owner, visibility=WorkingGroup.Visibility.MEMBERS)
+    assert Notification.objects.filter(recipient=reader, unread=True).count() == 0
+    assert Notification.objects.filter(recipient=b, unread=True).count() == 1  # members keep theirs
