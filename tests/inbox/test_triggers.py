@@ -359,10 +359,12 @@ def test_a_group_turning_private_withdraws_what_it_told_outsiders(make_group, co
     group, owner, (a, b) = make_group(2)
     reader = UserFactory(username="passer_by")
     with committed():
-        thread = ThreadFactory(group=group, author=b, body=f"What do you think, @{reader.username}?")
+        thread = ThreadFactory(group=group, author=b, body=f"Any views, @{reader.username}?")
         PostFactory(thread=thread, author=a)  # a reply to b, a member
     assert Notification.objects.filter(recipient=reader, unread=True).count() == 1
     with committed():
-        groups.group_update_settings(group=group, by=owner, visibility=WorkingGroup.Visibility.MEMBERS)
+        groups.group_update_settings(
+            group=group, by=owner, visibility=WorkingGroup.Visibility.MEMBERS
+        )
     assert Notification.objects.filter(recipient=reader, unread=True).count() == 0
     assert Notification.objects.filter(recipient=b, unread=True).count() == 1  # members keep theirs
