@@ -40,6 +40,7 @@ from .choices import (
     sdg_choices,
     spoken_language_choices,
 )
+from .choosers import member_chooser_viewset
 from .fields import ChoiceListField, split
 from .forms import EventPageAdminForm
 from .panels import VisibleGroupPanel
@@ -243,7 +244,7 @@ class GoodPracticeContact(Orderable):
     )
     role = models.CharField(_("role in the practice"), max_length=160, blank=True)
 
-    panels = [FieldPanel("user"), FieldPanel("role")]
+    panels = [FieldPanel("user", widget=member_chooser_viewset.widget_class), FieldPanel("role")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("contact")

@@ -25,6 +25,13 @@ class FundingOpportunityViewSet(SnippetViewSet):
 register_snippet(FundingOpportunityViewSet)
 
 
+@hooks.register("register_admin_viewset")
+def register_member_chooser():
+    from .choosers import member_chooser_viewset
+
+    return member_chooser_viewset
+
+
 class PracticeDraftsPanel(Component):
     """Admin dashboard: drafts proposed by moderators (or seeded from projects) that this
     editor may complete and publish — otherwise nobody would know they are waiting."""

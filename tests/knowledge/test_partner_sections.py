@@ -221,3 +221,41 @@ def test_admin_group_choices_never_name_a_secret_group_to_an_outsider(client, si
     client.force_login(outsider)
     html = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
     assert re.search(rf'<option value="{secret.pk}" selected>', html)
+
+
+def test_contacts_are_chosen_by_searching_members_not_from_a_list_of_everyone(client, site_tree):
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    from knowledge.models import GoodPracticePage
+
+    from .conftest import EMAIL_RE
+
+    knowledge_pages_ensure(languages=["en"])
+    ours, our_editor = onboard("Association of Ghanaian Cities", "agc")
+    kwame = UserFactory(display_name="Kwame Mensah", organisation="Kumasi Metropolitan")
+    UserFactory(display_name="Kwame Gone", is_active=False)
+    UserFactory(display_name="Efua Sarpong")
+    client.force_login(our_editor)
+    add_url = f"/admin/pages/add/knowledge/goodpracticepage/{ours.section.pk}/"
+    html = client.get(add_url).content.decode()
+    assert "Efua Sarpong" not in html and "Kwame Mensah" not in html  # no select of everyone
+    assert reverse("knowledge_member_chooser:choose") in html
+
+    chooser = reverse("knowledge_member_chooser:choose_results")
+    body = client.get(chooser, {"q": "kwame"}).content.decode()
+    assert "Kwame Mensah" in body and "Kwame Gone" not in body and "Efua" not in body
+    assert not EMAIL_RE.findall(body)
+    assert "Kwame Mensah" in client.get(chooser, {"q": "kumasi metro"}).content.decode()
+
+    data = practice_form(**{"action-publish": "action-publish"})
+    data.update(
+        nested_form_data({"contacts": inline_formset([{"user": kwame.pk, "role": "Lead"}])})
+    )
+    response = client.post(add_url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = GoodPracticePage.objects.get(slug="floating-schools")
+    assert [(c.user, c.role) for c in page.contacts.all()] == [(kwame, "Lead")]
+    # A member outside the admin cannot use the chooser.
+    client.force_login(UserFactory())
+    assert client.get(chooser, {"q": "kwame"}).status_code == 302
