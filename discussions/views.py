@@ -343,7 +343,11 @@ def _reply(request, thread: Thread, parent: Post | None, quote: Post | None = No
         return _render(request, "discussions/reply_form.html", context)
     if not form.is_valid():
         if _wants_json(request):
-            return JsonResponse({"ok": False, "error": _("Please write a message.")}, status=400)
+            if "body" in form.errors:
+                error = _("Please write a message.")
+            else:  # the field's own (translated) message, e.g. an unknown language
+                error = " ".join(str(m) for messages in form.errors.values() for m in messages)
+            return JsonResponse({"ok": False, "error": error}, status=400)
         return _render(request, "discussions/reply_form.html", context, status=400)
     parent_id = form.cleaned_data.get("parent") or (parent.pk if parent else None)
     try:

@@ -87,6 +87,16 @@ def test_inline_reply_answers_json_and_the_fragment_renders(
         HTTP_ACCEPT="application/json",
     )
     assert response.status_code == 400 and response.json()["ok"] is False
+    assert response.json()["error"] == "Please write a message."
+    response = client.post(
+        f"/en/discussions/threads/{thread.pk}/reply/",
+        {"body": "Fine words", "language": "xx"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert (
+        response.status_code == 400
+        and "xx is not one of the available choices" in (response.json()["error"])
+    )
 
 
 def test_quote_prefills_the_reply(client, public_group, member, thread_in):
