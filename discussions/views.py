@@ -180,14 +180,27 @@ def _base_context(request, group: WorkingGroup, **extra) -> dict:
 
 def _thread_page_url(post: Post) -> str:
     """Where a post is shown in its thread: the page holding its top-level branch, or its
-    own permalink when it sits deeper than the thread page loads."""
+    own permalink when the thread page does not load it (too deep, or after the replies
+    one page carries)."""
     if post.depth == 0:
         return reverse("discussions:thread", args=[post.thread_id])
     if post.depth > 1 + selectors.MAX_LOADED_DEPTH:
         return post.get_absolute_url()
     top_path = post.path[: selectors.SEGMENT]
-    before = Post.objects.filter(thread_id=post.thread_id, depth=1, path__lt=top_path).count()
+    tops = Post.objects.filter(thread_id=post.thread_id, depth=1).order_by("path")
+    before = tops.filter(path__lt=top_path).count()
     page = before // selectors.TOP_LEVEL_PER_PAGE + 1
+    if post.depth > 1:
+        first = tops.values_list("path", flat=True)[(page - 1) * selectors.TOP_LEVEL_PER_PAGE]
+        earlier_replies = Post.objects.filter(
+            thread_id=post.thread_id,
+            path__gte=first,
+            path__lt=post.path,
+            depth__gt=1,
+            depth__lte=1 + selectors.MAX_LOADED_DEPTH,
+        ).count()
+        if earlier_replies >= selectors.MAX_REPLIES_PER_PAGE:
+            return post.get_absolute_url()
     url = reverse("discussions:thread", args=[post.thread_id])
     query = f"?page={page}" if page > 1 else ""
     return f"{url}{query}#post-{post.pk}"

@@ -270,3 +270,25 @@ def test_permalink_query_count_is_the_same_for_small_and_large_branches(
                 assert client.get(url).status_code == 200
             counts.append(len(ctx))
     assert len(set(counts)) == 1, counts
+
+
+def test_a_reply_without_javascript_lands_where_it_is_shown(
+    client, public_group, thread_in, member_factory
+):
+    """In a branch bigger than a page, the redirect after a no-JS reply opens the new
+    post's permalink (the thread page would not show it); elsewhere the thread page."""
+    thread = thread_in(public_group)
+    member = member_factory(public_group)
+    build_tree(thread, [member], 450, top_level=1)
+    client.force_login(member)
+    last = Post.objects.filter(thread=thread, depth__lte=4).order_by("-path").first()
+    first = Post.objects.filter(thread=thread, depth=2).order_by("path").first()
+    for parent in (last, first):
+        response = client.post(
+            f"/en/discussions/posts/{parent.pk}/reply/", {"body": "Mine", "language": "en"}
+        )
+        new = Post.objects.filter(thread=thread, parent=parent).order_by("-pk").first()
+        assert response.status_code == 302
+        assert f'id="post-{new.pk}"' in client.get(response["Location"]).content.decode()
+        if parent == first:
+            assert response["Location"] == f"{thread.get_absolute_url()}#post-{new.pk}"
