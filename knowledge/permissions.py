@@ -92,10 +92,16 @@ def listed_profiles() -> QuerySet[ExpertProfile]:
     return ExpertProfile.objects.filter(listed=True, user__is_active=True)
 
 
+def can_view_directory(viewer) -> bool:
+    """The people directory is for signed-in members: listed practitioners are found by
+    peers, not by scrapers (the opt-in promises "other members can then find you")."""
+    return _authenticated(viewer)
+
+
 def can_view_profile(viewer, profile: ExpertProfile | None) -> bool:
-    if profile is None:
+    if profile is None or not can_view_directory(viewer):
         return False
-    if _authenticated(viewer) and viewer.pk == profile.user_id:
+    if viewer.pk == profile.user_id:
         return True
     return profile.listed and profile.user.is_active
 

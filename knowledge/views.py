@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -230,6 +231,8 @@ def _directory_filter(request) -> tuple[DirectoryFilterForm, selectors.Directory
 
 
 def directory(request):
+    if not perms.can_view_directory(request.user):
+        return redirect_to_login(request.get_full_path())
     form, flt = _directory_filter(request)
     page = Paginator(selectors.directory(flt), PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -249,6 +252,8 @@ def directory(request):
 @require_GET
 def directory_json(request):
     """The directory as JSON (same filters, same privacy: listed members, no email)."""
+    if not perms.can_view_directory(request.user):
+        return JsonResponse({"error": _("Sign in to see the people directory.")}, status=403)
     _form, flt = _directory_filter(request)
     page = Paginator(selectors.directory(flt), 100).get_page(request.GET.get("page"))
     people = [
@@ -279,6 +284,9 @@ def directory_json(request):
 
 
 def profile_detail(request, username):
+    if not perms.can_view_directory(request.user):
+        # Before any lookup: a visitor learns nothing about who is a member.
+        return redirect_to_login(request.get_full_path())
     user = get_object_or_404(User, username=username, is_active=True)
     profile = ExpertProfile.objects.filter(user=user).first()
     if not perms.can_view_profile(request.user, profile):

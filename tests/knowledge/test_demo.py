@@ -12,6 +12,7 @@ from knowledge.models import (
     GoodPracticePage,
     ProjectIdea,
 )
+from people.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,6 @@ def test_demo_has_every_part_and_is_idempotent(client):
         "/ar/practices/",
         "/fr/practices/?language=fr",
         "/en/events/",
-        "/en/people/",
         "/en/projects/",
         "/en/funding/",
         "/de/practices/guardian-houses-leipzig/",
@@ -78,3 +78,5 @@ def test_demo_has_every_part_and_is_idempotent(client):
         "/en/practices/?region=sub-saharan-africa&sdg=14",
     ):
         assert client.get(path).status_code == 200, path
+    client.force_login(User.objects.get(email="member@plaza.example"))
+    assert client.get("/en/people/").content.decode().count("person-card") >= 15

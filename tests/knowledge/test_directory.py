@@ -80,6 +80,7 @@ def names(response) -> set[str]:
     ],
 )
 def test_directory_filters_and_never_shows_unlisted_people(client, people, query, expected):
+    client.force_login(UserFactory())
     response = client.get(f"/en/people/?{query}")
     assert response.status_code == 200
     assert names(response) == expected
@@ -89,6 +90,7 @@ def test_directory_filters_and_never_shows_unlisted_people(client, people, query
 
 def test_unlisted_profiles_are_not_found_except_by_their_owner(client, people):
     hidden = people["hidden"].user
+    client.force_login(UserFactory())
     assert client.get(f"/en/people/{hidden.username}/").status_code == 404
     assert client.get(f"/en/people/{people['no_profile'].username}/").status_code == 404
     assert client.get(f"/en/people/{people['inactive'].user.username}/").status_code == 404
@@ -285,19 +287,39 @@ def test_sharing_the_email_is_opt_in_and_replies_are_allowed(
     assert client.get(f"/en/people/{people['hidden'].user.username}/contact/").status_code == 404
 
 
+# Session and member (2), page chrome (site twice, locale, menu), notification badge and
+# admin link (6), then the directory's own: count, page, language skills (3).
+MAX_DIRECTORY = 11
+MAX_JSON = 6
+
+
+def test_visitors_are_asked_to_sign_in_and_learn_nothing(client, people):
+    listed = people["listed"][0].user.username
+    paths = ("/en/people/", "/en/people/?country=SN", f"/en/people/{listed}/", "/en/people/x/")
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/en/accounts/login/"), path
+    response = client.get("/en/people/directory.json")
+    assert response.status_code == 403 and "Amina" not in response.content.decode()
+    assert response.json()["error"] == "Sign in to see the people directory."
+
+
 @pytest.mark.parametrize("n", [3, 15])
 def test_directory_query_count_is_flat(client, site_tree, django_assert_max_num_queries, n):
     for _ in range(n):
         ExpertProfileFactory(languages=[("en", "fluent"), ("fr", "basic")])
-    with django_assert_max_num_queries(7):  # 4 of them: the page chrome (site, menu)
+    client.force_login(UserFactory())
+    with django_assert_max_num_queries(MAX_DIRECTORY):
         response = client.get("/en/people/?language=en")
     assert response.content.decode().count("person-card") == n
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(MAX_JSON):
         data = json.loads(client.get("/en/people/directory.json").content)
     assert data["count"] == n
 
 
 def test_directory_speaks_the_visitors_language(client, people):
+    client.force_login(UserFactory(preferred_language="fr"))
     html = client.get("/fr/people/").content.decode()
     assert '<option value="SN">Sénégal</option>' in html  # the country filter, in French
     assert "Brésil" in html and "Portugais" in html.replace("portugais", "Portugais")

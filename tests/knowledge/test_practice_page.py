@@ -90,6 +90,9 @@ def test_practice_page_shows_every_part(client, knowledge_pages, media):
         f'href="{group.get_absolute_url()}"',
     ):
         assert text in html, text
+    assert f"/en/people/{contact.username}/" not in html  # visitors: no directory links
+    client.force_login(UserFactory())
+    html = client.get(page.url).content.decode()
     assert f'href="/en/people/{contact.username}/"' in html
     assert f"/en/people/{hidden.username}/" not in html
     # The database shows the main image on the practice's card.
