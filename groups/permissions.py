@@ -91,14 +91,15 @@ def can_view_group(user, group: WorkingGroup) -> bool:
     """May the user know the group exists? Secret groups: members and site admins only."""
     if group.visibility != WorkingGroup.Visibility.SECRET:
         return True
-    return is_site_admin(user) or is_member(user, group)
+    return is_site_admin(user) or is_member(user, group) or moderates_via_partner(user, group)
 
 
 def can_read_content(user, group: WorkingGroup) -> bool:
-    """Threads, posts, the member list, the members' note: public → all; else members + admins."""
+    """Threads, posts, the member list, the members' note: public → all; else members,
+    admins and the partner association's moderators (who cannot moderate what they cannot read)."""
     if group.visibility == WorkingGroup.Visibility.PUBLIC:
         return True
-    return is_site_admin(user) or is_member(user, group)
+    return is_site_admin(user) or is_member(user, group) or moderates_via_partner(user, group)
 
 
 def can_read_members(user, group: WorkingGroup) -> bool:
@@ -122,13 +123,17 @@ def moderates_via_partner(user, group: WorkingGroup) -> bool:
     """
     if not _authenticated(user):
         return False
+    return group.pk in _partner_moderated_ids(user)
+
+
+def _partner_moderated_ids(user) -> set[int]:
     ids = getattr(user, _PARTNER_CACHE, None)
     if ids is None:
         from partners.selectors import moderated_group_ids_via_partners
 
         ids = moderated_group_ids_via_partners(user)
         setattr(user, _PARTNER_CACHE, ids)
-    return group.pk in ids
+    return ids
 
 
 def can_moderate(user, group: WorkingGroup) -> bool:
@@ -260,7 +265,8 @@ def moderated_groups(user) -> QuerySet[WorkingGroup]:
         return qs
     if not _authenticated(user):
         return qs.none()
-    return qs.filter(memberships__user=user, memberships__role__in=MODERATOR_ROLES)
+    by_role = Membership.objects.filter(group=OuterRef("pk"), user=user, role__in=MODERATOR_ROLES)
+    return qs.filter(Exists(by_role) | Q(pk__in=_partner_moderated_ids(user)))
 
 
 def invitation_is_for(user, invitation: Invitation) -> bool:

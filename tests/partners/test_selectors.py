@@ -81,3 +81,31 @@ def test_groups_permissions_let_association_moderators_moderate_their_section_gr
     assert can_moderate(moderator_a, in_a)
     assert not can_moderate(moderator_a, in_b)
     assert not can_moderate(partner_editor(a), in_a)
+
+
+@pytest.mark.django_db
+def test_association_moderators_read_what_they_moderate_in_a_members_only_group(client, site_tree):
+    """A moderator who could not read the threads could not moderate them (it was a 403)."""
+    from groups.permissions import can_read_content, can_view_group, moderated_groups
+    from groups.services import group_update_settings
+    from tests.factories import ThreadFactory
+
+    a = create_partner(name="Assoc A", languages=["en"])
+    b = create_partner(name="Assoc B", languages=["en"])
+    in_a, in_b = regional_group(a.section, "lagoon-a"), regional_group(b.section, "lagoon-b")
+    for group in (in_a, in_b):
+        owner = group.memberships.get(role="owner").user
+        group_update_settings(group=group, by=owner, visibility=WorkingGroup.Visibility.SECRET)
+        group.refresh_from_db()
+    thread_a = ThreadFactory(group=in_a, title="Flood drills")
+    thread_b = ThreadFactory(group=in_b, title="Dune planting")
+    moderator_a = partner_moderator(a)
+    assert can_view_group(moderator_a, in_a) and can_read_content(moderator_a, in_a)
+    assert not can_view_group(moderator_a, in_b) and not can_read_content(moderator_a, in_b)
+    assert set(moderated_groups(moderator_a)) == {in_a}
+    client.force_login(moderator_a)
+    response = client.get(f"/en/discussions/threads/{thread_a.pk}/")
+    assert response.status_code == 200 and "Flood drills" in response.content.decode()
+    assert client.get(f"/en/discussions/threads/{thread_b.pk}/").status_code == 404
+    editor = partner_editor(a)  # editors edit pages; they do not read secret groups
+    assert not can_read_content(editor, in_a)
