@@ -122,24 +122,30 @@ def group_moderator_ids(group) -> set[int]:
 
 def can_watch_group(user, group) -> bool:
     """Readers of a group's content may choose how closely they follow it."""
-    from groups.permissions import can_read_content, is_banned
+    from groups.permissions import can_read_content
 
     return (
         bool(user is not None and user.is_authenticated)
         and can_read_content(user, group)
-        and not is_banned(user, group)
+        and not _banned(user, group)
     )
 
 
 def can_watch_thread(user, thread) -> bool:
     from discussions.permissions import can_read_thread
-    from groups.permissions import is_banned
 
     return (
         bool(user is not None and user.is_authenticated)
         and can_read_thread(user, thread)
-        and not is_banned(user, thread.group)
+        and not _banned(user, thread.group)
     )
+
+
+def _banned(user, group) -> bool:
+    # A ban ends the membership, so a member (role already known to the page) is not banned.
+    from groups.permissions import is_banned, is_member
+
+    return not is_member(user, group) and is_banned(user, group)
 
 
 def check_can_watch_group(user, group) -> None:

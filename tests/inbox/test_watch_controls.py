@@ -53,3 +53,24 @@ def test_no_control_for_visitors_or_the_banned(client, group_with_page):
     ban_create(group=group_with_page, user=banned, by=owner, reason="Spam")
     client.force_login(banned)
     assert "watch-group-" not in client.get(url).content.decode()
+
+
+def test_a_reader_mutes_a_thread_from_the_thread_page(client, group_with_page):
+    from tests.factories import ThreadFactory
+
+    member = MembershipFactory(group=group_with_page).user
+    thread = ThreadFactory(group=group_with_page)
+    url = reverse("discussions:thread", args=[thread.pk])
+    client.force_login(member)
+    page = client.get(url).content.decode()
+    assert f'id="watch-thread-{thread.pk}"' in page and "Mute this thread" in page
+    response = client.post(
+        reverse("inbox:watch"), {"thread": thread.pk, "level": WatchLevel.MUTED, "next": url}
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    assert Watch.objects.get(user=member, thread_ref=thread.pk).level == WatchLevel.MUTED
+    page = client.get(url).content.decode()
+    assert re.search(r'<option value="muted" title="[^"]*" selected>', page)
+    assert "Mute this thread" not in page
+    client.logout()
+    assert "watch-thread-" not in client.get(url).content.decode()  # no 404: nothing to see
