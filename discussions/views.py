@@ -570,7 +570,9 @@ def thread_moderate(request, thread_id: int):
         return _login_first(request)
     perms.check_can_moderate_thread(request.user, thread)
     targets = list(
-        group_perms.moderated_groups(request.user).exclude(pk=thread.group_id).order_by("name")
+        group_perms.moderated_groups_with_partners(request.user)
+        .exclude(pk=thread.group_id)
+        .order_by("name")
     )
     action = request.POST.get("action") if request.method == "POST" else None
     lock_form = ReasonForm(request.POST if action in ("lock", "unlock") else None, prefix="lock")

@@ -265,8 +265,16 @@ def moderated_groups(user) -> QuerySet[WorkingGroup]:
         return qs
     if not _authenticated(user):
         return qs.none()
+    return qs.filter(memberships__user=user, memberships__role__in=MODERATOR_ROLES)
+
+
+def moderated_groups_with_partners(user) -> QuerySet[WorkingGroup]:
+    """moderated_groups plus those moderated through a partner association (two queries
+    more, so only where the full list is shown: the move form)."""
+    if not _authenticated(user) or is_site_admin(user):
+        return moderated_groups(user)
     by_role = Membership.objects.filter(group=OuterRef("pk"), user=user, role__in=MODERATOR_ROLES)
-    return qs.filter(Exists(by_role) | Q(pk__in=_partner_moderated_ids(user)))
+    return WorkingGroup.objects.filter(Exists(by_role) | Q(pk__in=_partner_moderated_ids(user)))
 
 
 def invitation_is_for(user, invitation: Invitation) -> bool:

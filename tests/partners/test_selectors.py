@@ -86,7 +86,7 @@ def test_groups_permissions_let_association_moderators_moderate_their_section_gr
 @pytest.mark.django_db
 def test_association_moderators_read_what_they_moderate_in_a_members_only_group(client, site_tree):
     """A moderator who could not read the threads could not moderate them (it was a 403)."""
-    from groups.permissions import can_read_content, can_view_group, moderated_groups
+    from groups.permissions import can_read_content, can_view_group, moderated_groups_with_partners
     from groups.services import group_update_settings
     from tests.factories import ThreadFactory
 
@@ -102,7 +102,7 @@ def test_association_moderators_read_what_they_moderate_in_a_members_only_group(
     moderator_a = partner_moderator(a)
     assert can_view_group(moderator_a, in_a) and can_read_content(moderator_a, in_a)
     assert not can_view_group(moderator_a, in_b) and not can_read_content(moderator_a, in_b)
-    assert set(moderated_groups(moderator_a)) == {in_a}
+    assert set(moderated_groups_with_partners(moderator_a)) == {in_a}
     client.force_login(moderator_a)
     response = client.get(f"/en/discussions/threads/{thread_a.pk}/")
     assert response.status_code == 200 and "Flood drills" in response.content.decode()
