@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from tests.browser.pages import log_in
 from tests.factories import (
-    TEST_PASSWORD,
     GroupFactory,
     MembershipFactory,
     PostFactory,
@@ -32,14 +32,6 @@ def fork_safe_async():
 
     SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
     channel_layers.backends = {}
-
-
-def log_in(page, base_url, email):
-    page.goto(f"{base_url}/en/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r"/me/$"))
 
 
 def reply_inline(page, post_id, text):

@@ -5,17 +5,15 @@ import re
 
 import pytest
 
-from tests.factories import TEST_PASSWORD, GroupFactory, MembershipFactory, ThreadFactory, UserFactory
+from tests.browser.pages import log_in
+from tests.factories import (
+    GroupFactory,
+    MembershipFactory,
+    ThreadFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base_url, email):
-    page.goto(f"{base_url}/en/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r"/me/$"))
 
 
 def test_badge_goes_live_from_0_to_1_when_someone_replies(live_asgi, new_context, site_tree):

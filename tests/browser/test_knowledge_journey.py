@@ -5,17 +5,9 @@ import re
 
 import pytest
 
-from tests.factories import TEST_PASSWORD
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, server, user):
-    page.goto(f"{server.url}/en/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(re.compile(r"/en/me/$"))
 
 
 def practice_editors(index):
@@ -81,7 +73,7 @@ def test_thread_to_published_practice_found_by_filters(live_asgi, new_context, s
 
     # 1. The moderator proposes the thread as a good practice.
     mod = new_context().new_page()
-    log_in(mod, live_asgi, moderator)
+    log_in(mod, live_asgi.url, moderator.email)
     mod.goto(f"{live_asgi.url}{thread.get_absolute_url()}")
     assert mod.text_content("h1").strip() == thread.title, mod.content()[:2000]
     mod.get_by_role("button", name="Propose as good practice").click()
@@ -93,7 +85,7 @@ def test_thread_to_published_practice_found_by_filters(live_asgi, new_context, s
 
     # 2. The editor finds it waiting on the admin dashboard, completes and publishes it.
     ed = new_context().new_page()
-    log_in(ed, live_asgi, editor)
+    log_in(ed, live_asgi.url, editor.email)
     ed.goto(f"{live_asgi.url}/admin/")
     ed.click(f"[data-practice-draft='{draft.pk}'] a")
     ed.wait_for_url(re.compile(rf"/admin/pages/{draft.pk}/edit/$"))
