@@ -61,3 +61,36 @@ def measure(client, path: str, runs: int):
     times.sort()
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
     return len(queries), statistics.median(times), p95, response
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the bench's PostgreSQL database if it is missing (SQLite creates its file)."""
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        return
+    from urllib.parse import urlparse, urlunparse
+
+    import psycopg
+
+    parsed = urlparse(database_url)
+    name = parsed.path.lstrip("/")
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(database_url: str) -> None:
+    """Django on the bench's own database with production-like settings (no debug, no live
+    channel layer: the in-process measurements need none)."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DATABASE_URL": database_url,
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()

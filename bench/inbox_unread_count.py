@@ -24,7 +24,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+from _harness import ensure_database, setup_django  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMBERS = 10_000
@@ -33,33 +38,6 @@ CHUNK = 50_000
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DATABASE_URL": url,
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def fill(rows: int) -> tuple[int, int]:

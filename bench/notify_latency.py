@@ -48,6 +48,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import ensure_database  # noqa: E402
+from _harness import setup_django as harness_setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
 GROUP_SLUG = "bench-notify"
@@ -145,34 +151,8 @@ def server_env(database_url: str, redis_url: str | None) -> dict:
     return env
 
 
-def ensure_database(database_url: str) -> None:
-    """Create the bench's PostgreSQL database if it is missing (SQLite creates its file)."""
-    if not database_url.startswith(("postgres://", "postgresql://")):
-        return
-    import psycopg
-
-    parsed = urllib.parse.urlparse(database_url)
-    name = parsed.path.lstrip("/")
-    admin = urllib.parse.urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def setup_django(database_url: str) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DATABASE_URL": database_url,
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    os.environ.pop("REDIS_URL", None)  # the in-process measurements need no live layer
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    harness_setup_django(database_url)
     from django.conf import settings
 
     settings.DISCUSSIONS_POSTS_PER_MINUTE = 10**6
