@@ -13,17 +13,42 @@ from .choices import LanguageLevel, Region, Stage, Topic, spoken_language_choice
 from .fields import ChoiceListFormField
 
 
+def restrict_group_choice(form, user) -> None:
+    """Offer and accept only the working groups `user` may know about (plus the one already
+    chosen): the same queryset renders the select and validates the POST, so a secret
+    group's id sent by hand is refused like any invalid choice."""
+    field = form.fields.get("group")
+    if field is None or user is None:
+        return
+    from .permissions import groups_for_editor  # permissions imports the models
+
+    field.queryset = groups_for_editor(user, current=form.initial.get("group"))
+
+
+class GoodPracticePageAdminForm(WagtailAdminPageForm):
+    """The related-groups rows accept only groups the editor may know about."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        formset = self.formsets.get("related_groups")
+        if formset is not None:
+            for row in formset.forms:
+                restrict_group_choice(row, self.for_user)
+
+
 class EventPageAdminForm(WagtailAdminPageForm):
     """Start, end and deadline are typed as wall-clock times in the event's own zone.
 
     Django would read them in the editor's zone; an organiser in Berlin entering a Nairobi
     conference thinks "09:00 in Nairobi", so we re-read the naive time in `time_zone`.
+    The organising group accepts only groups the editor may know about.
     """
 
     TIME_FIELDS = ("starts_at", "ends_at", "registration_deadline")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        restrict_group_choice(self, self.for_user)
         instance = self.instance
         if instance is not None and instance.pk and not self.is_bound:
             for name in self.TIME_FIELDS:

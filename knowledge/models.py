@@ -42,7 +42,7 @@ from .choices import (
 )
 from .choosers import member_chooser_viewset
 from .fields import ChoiceListField, split
-from .forms import EventPageAdminForm
+from .forms import EventPageAdminForm, GoodPracticePageAdminForm
 from .panels import VisibleGroupPanel
 
 UI_LANGUAGES = settings.LANGUAGES
@@ -171,6 +171,8 @@ class GoodPracticePage(RoutablePageMixin, Page):
         InlinePanel("contacts", label=_("Contacts (Plaza members)")),
         InlinePanel("related_groups", label=_("Related working groups")),
     ]
+    # Related groups: only those the editor may know about (rendered and validated).
+    base_form_class = GoodPracticePageAdminForm
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),
@@ -496,7 +498,7 @@ class EventPage(RoutablePageMixin, Page):
         FieldPanel("topics"),
         MultiFieldPanel(
             [
-                VisibleGroupPanel("group"),
+                FieldPanel("group"),  # choices: EventPageAdminForm
                 FieldPanel("association"),
                 FieldPanel("organiser_name"),
                 FieldPanel("audience"),

@@ -5,7 +5,10 @@ from wagtail.admin.panels import FieldPanel
 
 class VisibleGroupPanel(FieldPanel):
     """A working-group select listing only the groups the editor may know about — a secret
-    group's name must not leak through the admin — plus the one already chosen."""
+    group's name must not leak through the admin — plus the one already chosen.
+
+    The page forms restrict (and so validate) their bound rows themselves; this panel also
+    covers the blank row the admin clones for "add another", which no form __init__ sees."""
 
     class BoundPanel(FieldPanel.BoundPanel):
         def __init__(self, **kwargs):

@@ -259,3 +259,29 @@ def test_contacts_are_chosen_by_searching_members_not_from_a_list_of_everyone(cl
     # A member outside the admin cannot use the chooser.
     client.force_login(UserFactory())
     assert client.get(chooser, {"q": "kwame"}).status_code == 302
+
+
+def test_a_secret_group_sent_by_hand_is_refused(client, site_tree):
+    """The select hides secret groups; the form refuses them too (a crafted POST)."""
+    from wagtail.test.utils.form_data import inline_formset
+
+    from knowledge.models import GoodPracticeIndexPage, GoodPracticePage
+    from tests.factories import GroupFactory
+
+    knowledge_pages_ensure(languages=["en"])
+    open_group = GroupFactory(name="Open streets network", visibility="public")
+    secret = GroupFactory(name="Mayors' secret circle", visibility="secret")
+    outsider = UserFactory(is_staff=True)
+    outsider.groups.add(site_editors())
+    index = GoodPracticeIndexPage.objects.get(locale__language_code="en")
+    add_url = f"/admin/pages/add/knowledge/goodpracticepage/{index.pk}/"
+    client.force_login(outsider)
+    for group, saved in ((secret, False), (open_group, True)):
+        data = practice_form(
+            related_groups=inline_formset([{"group": group.pk}]),
+            **{"action-publish": "action-publish"},
+        )
+        response = client.post(add_url, data)
+        assert (response.status_code == 302) is saved, group
+    page = GoodPracticePage.objects.get(slug="floating-schools")
+    assert [link.group for link in page.related_groups.all()] == [open_group]
