@@ -47,7 +47,9 @@ def prime(user, groups) -> None:
         setattr(user, _ROLE_CACHE, cache)
     ids = [g.pk for g in groups if g.pk not in cache]
     if ids:
-        found = dict(Membership.objects.filter(user=user, group_id__in=ids).values_list("group_id", "role"))
+        found = dict(
+            Membership.objects.filter(user=user, group_id__in=ids).values_list("group_id", "role")
+        )
         for gid in ids:
             cache[gid] = found.get(gid)
 
@@ -61,7 +63,9 @@ def role_of(user, group: WorkingGroup) -> str | None:
         cache = {}
         setattr(user, _ROLE_CACHE, cache)
     if group.pk not in cache:
-        cache[group.pk] = Membership.objects.filter(user=user, group=group).values_list("role", flat=True).first()
+        cache[group.pk] = (
+            Membership.objects.filter(user=user, group=group).values_list("role", flat=True).first()
+        )
     return cache[group.pk]
 
 
@@ -86,6 +90,7 @@ def is_owner(user, group: WorkingGroup) -> bool:
 
 
 # --- seeing and reading ---------------------------------------------------------------
+
 
 def can_view_group(user, group: WorkingGroup) -> bool:
     """May the user know the group exists? Secret groups: members and site admins only."""
@@ -138,8 +143,11 @@ def _partner_moderated_ids(user) -> set[int]:
 
 def can_moderate(user, group: WorkingGroup) -> bool:
     """Approve/decline, invite, remove, ban, promote/demote, read the log."""
-    return (is_site_admin(user) or role_of(user, group) in MODERATOR_ROLES
-            or moderates_via_partner(user, group))
+    return (
+        is_site_admin(user)
+        or role_of(user, group) in MODERATOR_ROLES
+        or moderates_via_partner(user, group)
+    )
 
 
 def can_manage(user, group: WorkingGroup) -> bool:
@@ -152,6 +160,7 @@ def can_create_group(user) -> bool:
 
 
 # --- joining --------------------------------------------------------------------------
+
 
 def can_join(user, group: WorkingGroup) -> bool:
     """Join in one click: open groups, signed in, not yet a member, not banned."""
@@ -179,7 +188,9 @@ def can_request_to_join(user, group: WorkingGroup) -> bool:
 def pending_request_of(user, group: WorkingGroup) -> JoinRequest | None:
     if not _authenticated(user):
         return None
-    return JoinRequest.objects.filter(user=user, group=group, status=JoinRequest.Status.PENDING).first()
+    return JoinRequest.objects.filter(
+        user=user, group=group, status=JoinRequest.Status.PENDING
+    ).first()
 
 
 def can_leave(user, group: WorkingGroup) -> bool:
@@ -199,7 +210,11 @@ def can_invite(user, group: WorkingGroup) -> bool:
 def can_change_role(actor, group: WorkingGroup, target: Membership, new_role: str) -> bool:
     """Moderators promote members to moderator and demote moderators; only owners (and site
     admins) touch the owner role or other owners."""
-    if not can_moderate(actor, group) or new_role not in Membership.Role.values or target.role == new_role:
+    if (
+        not can_moderate(actor, group)
+        or new_role not in Membership.Role.values
+        or target.role == new_role
+    ):
         return False
     touches_owner = Membership.Role.OWNER in (target.role, new_role)
     if touches_owner and not can_manage(actor, group):
@@ -218,7 +233,10 @@ def can_remove_member(actor, group: WorkingGroup, target: Membership) -> bool:
     if target.role == Membership.Role.MODERATOR and not can_manage(actor, group):
         return False
     if target.role == Membership.Role.OWNER:
-        return can_manage(actor, group) and group.memberships.filter(role=Membership.Role.OWNER).exclude(pk=target.pk).exists()
+        return (
+            can_manage(actor, group)
+            and group.memberships.filter(role=Membership.Role.OWNER).exclude(pk=target.pk).exists()
+        )
     return True
 
 
@@ -226,15 +244,25 @@ def can_ban(actor, group: WorkingGroup, target_user) -> bool:
     """Moderators ban non-moderators; banning a moderator/owner needs an owner or site admin."""
     if not can_moderate(actor, group) or target_user.pk == getattr(actor, "pk", None):
         return False
-    role = Membership.objects.filter(group=group, user=target_user).values_list("role", flat=True).first()
+    role = (
+        Membership.objects.filter(group=group, user=target_user)
+        .values_list("role", flat=True)
+        .first()
+    )
     if role == Membership.Role.OWNER:
-        return can_manage(actor, group) and group.memberships.filter(role=Membership.Role.OWNER).exclude(user=target_user).exists()
+        return (
+            can_manage(actor, group)
+            and group.memberships.filter(role=Membership.Role.OWNER)
+            .exclude(user=target_user)
+            .exists()
+        )
     if role == Membership.Role.MODERATOR:
         return can_manage(actor, group)
     return not target_user.is_superuser
 
 
 # --- querysets (single queries; for lists, search, counts, sitemaps, feeds) -----------
+
 
 def viewable_groups(user) -> QuerySet[WorkingGroup]:
     """Groups whose existence the user may know about."""
@@ -285,16 +313,21 @@ def invitation_is_for(user, invitation: Invitation) -> bool:
         return invitation.user_id == user.pk
     from allauth.account.models import EmailAddress
 
-    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
+    return EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
 
 
 def open_invitations_for(user) -> QuerySet[Invitation]:
     if not _authenticated(user):
         return Invitation.objects.none()
-    return Invitation.objects.filter(user=user, status=Invitation.Status.PENDING, expires_at__gt=timezone.now())
+    return Invitation.objects.filter(
+        user=user, status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
+    )
 
 
 # --- check_* variants (raise) ---------------------------------------------------------
+
 
 def check_can_view_group(user, group: WorkingGroup) -> None:
     """Secret groups answer 404 (not 403): non-members must not learn they exist."""

@@ -39,14 +39,22 @@ SETTINGS_FIELDS = ("name", "kind", "visibility", "join_policy", "topic", "region
 
 # --- helpers --------------------------------------------------------------------------
 
+
 def _emit(signal, **kwargs) -> None:
     transaction.on_commit(lambda: signal.send(sender=WorkingGroup, **kwargs))
 
 
-def _log(*, group, actor, action, subject=None, email="", reason="", detail="") -> MembershipLogEntry:
+def _log(
+    *, group, actor, action, subject=None, email="", reason="", detail=""
+) -> MembershipLogEntry:
     return MembershipLogEntry.objects.create(
-        group=group, actor=actor, subject=subject, subject_email=email, action=action,
-        reason=reason[:2000], detail=detail[:200],
+        group=group,
+        actor=actor,
+        subject=subject,
+        subject_email=email,
+        action=action,
+        reason=reason[:2000],
+        detail=detail[:200],
     )
 
 
@@ -69,13 +77,19 @@ def _require_login(user) -> None:
 def _check_not_banned(group, user, *, own: bool) -> None:
     if Ban.objects.filter(group=group, user=user).exists():
         raise ValidationError(
-            _("You are banned from this group.") if own else _("This person is banned from this group. Lift the ban first.")
+            _("You are banned from this group.")
+            if own
+            else _("This person is banned from this group. Lift the ban first.")
         )
 
 
 def _check_not_member(group, user, *, own: bool) -> None:
     if Membership.objects.filter(group=group, user=user).exists():
-        raise ValidationError(_("You are already a member of this group.") if own else _("This person is already a member."))
+        raise ValidationError(
+            _("You are already a member of this group.")
+            if own
+            else _("This person is already a member.")
+        )
 
 
 def _clean_reason(reason: str) -> str:
@@ -83,6 +97,7 @@ def _clean_reason(reason: str) -> str:
 
 
 # --- groups ---------------------------------------------------------------------------
+
 
 @transaction.atomic
 def group_create(
@@ -110,8 +125,14 @@ def group_create(
     if by is not None and not perms.can_create_group(by):
         raise PermissionDenied(_("Only site administrators can create working groups."))
     group = WorkingGroup(
-        name=name.strip(), slug=slug, kind=kind, visibility=visibility, join_policy=join_policy,
-        topic=topic, region=region, languages=WorkingGroup.encode_languages(languages),
+        name=name.strip(),
+        slug=slug,
+        kind=kind,
+        visibility=visibility,
+        join_policy=join_policy,
+        topic=topic,
+        region=region,
+        languages=WorkingGroup.encode_languages(languages),
     )
     group.full_clean()
     group.save()
@@ -120,14 +141,27 @@ def group_create(
     _log(group=group, actor=by or owner, action=Action.ADDED, subject=owner, detail=Role.OWNER)
     if parent_page is not None:
         page = GroupPage(
-            title=group.name, slug=slug, group=group, purpose=purpose, charter=charter,
-            members_note=members_note, locale=parent_page.locale,
+            title=group.name,
+            slug=slug,
+            group=group,
+            purpose=purpose,
+            charter=charter,
+            members_note=members_note,
+            locale=parent_page.locale,
         )
         parent_page.add_child(instance=page)
         page.save_revision().publish()
     perms.forget(owner)
-    _emit(signals.member_joined, group=group, group_id=group.pk, user=owner, user_id=owner.pk,
-          membership=None, role=Role.OWNER, via="added")
+    _emit(
+        signals.member_joined,
+        group=group,
+        group_id=group.pk,
+        user=owner,
+        user_id=owner.pk,
+        membership=None,
+        role=Role.OWNER,
+        via="added",
+    )
     return group
 
 
@@ -153,12 +187,22 @@ def group_update_settings(*, group: WorkingGroup, by, **changes: object) -> Work
     if not changed:
         return group
     group.save(update_fields=changed)
-    _log(group=group, actor=by, action=Action.SETTINGS_CHANGED,
-         detail=", ".join(f"{f}: {before[f]} → {getattr(group, f)}" for f in changed))
+    _log(
+        group=group,
+        actor=by,
+        action=Action.SETTINGS_CHANGED,
+        detail=", ".join(f"{f}: {before[f]} → {getattr(group, f)}" for f in changed),
+    )
     if "visibility" in changed:
         transaction.on_commit(lambda: _reindex_pages(group))
-    _emit(signals.group_settings_changed, group=group, group_id=group.pk, changed=changed,
-          by=by, by_id=getattr(by, "pk", None))
+    _emit(
+        signals.group_settings_changed,
+        group=group,
+        group_id=group.pk,
+        changed=changed,
+        by=by,
+        by_id=getattr(by, "pk", None),
+    )
     return group
 
 
@@ -176,18 +220,25 @@ def _reindex_pages(group: WorkingGroup) -> None:
 def group_touch_activity(*, group: WorkingGroup, at: datetime | None = None) -> None:
     """Record activity (a new thread or post); other apps call this when content changes."""
     at = at or timezone.now()
-    WorkingGroup.objects.filter(pk=group.pk).filter(Q(last_activity_at__lt=at) | Q(last_activity_at__isnull=True)).update(
-        last_activity_at=at
-    )
+    WorkingGroup.objects.filter(pk=group.pk).filter(
+        Q(last_activity_at__lt=at) | Q(last_activity_at__isnull=True)
+    ).update(last_activity_at=at)
     if group.last_activity_at is None or group.last_activity_at < at:
         group.last_activity_at = at
 
 
 # --- membership -----------------------------------------------------------------------
 
+
 @transaction.atomic
 def membership_add(
-    *, group: WorkingGroup, user, role: str = Role.MEMBER, by=None, reason: str = "", via: str = "added"
+    *,
+    group: WorkingGroup,
+    user,
+    role: str = Role.MEMBER,
+    by=None,
+    reason: str = "",
+    via: str = "added",
 ) -> Membership:
     """Make `user` a member with `role`. Low level: callers decide whether that is allowed
     (join, approve, accept, or a moderator/seed adding someone); a ban always blocks it."""
@@ -200,20 +251,40 @@ def membership_add(
     try:
         with transaction.atomic():
             membership = Membership.objects.create(group=group, user=user, role=role)
-    except IntegrityError:
-        raise ValidationError(_("You are already a member of this group.") if own else _("This person is already a member."))
+    except IntegrityError as error:
+        raise ValidationError(
+            _("You are already a member of this group.")
+            if own
+            else _("This person is already a member.")
+        ) from error
     _recount(group)
-    action = {"open": Action.JOINED, "invitation": Action.INVITATION_ACCEPTED}.get(via, Action.ADDED)
+    action = {"open": Action.JOINED, "invitation": Action.INVITATION_ACCEPTED}.get(
+        via, Action.ADDED
+    )
     if via != "request":  # an approval is logged (and its request closed) by the decision
-        _log(group=group, actor=by or user, action=action, subject=user, reason=_clean_reason(reason),
-             detail=role if role != Role.MEMBER else "")
-        # A member has no use for a pending request any more.
-        JoinRequest.objects.filter(group=group, user=user, status=JoinRequest.Status.PENDING).update(
-            status=JoinRequest.Status.APPROVED, decided_at=timezone.now(), decided_by=by
+        _log(
+            group=group,
+            actor=by or user,
+            action=action,
+            subject=user,
+            reason=_clean_reason(reason),
+            detail=role if role != Role.MEMBER else "",
         )
+        # A member has no use for a pending request any more.
+        JoinRequest.objects.filter(
+            group=group, user=user, status=JoinRequest.Status.PENDING
+        ).update(status=JoinRequest.Status.APPROVED, decided_at=timezone.now(), decided_by=by)
     perms.forget(user)
-    _emit(signals.member_joined, group=group, group_id=group.pk, user=user, user_id=user.pk,
-          membership=membership, role=role, via=via)
+    _emit(
+        signals.member_joined,
+        group=group,
+        group_id=group.pk,
+        user=user,
+        user_id=user.pk,
+        membership=membership,
+        role=role,
+        via=via,
+    )
     return membership
 
 
@@ -226,7 +297,9 @@ def group_join(*, group: WorkingGroup, user) -> Membership:
     _check_not_member(group, user, own=True)
     if group.join_policy != WorkingGroup.JoinPolicy.OPEN:
         if group.join_policy == WorkingGroup.JoinPolicy.REQUEST:
-            raise ValidationError(_("This group accepts members on request: please send a request to join."))
+            raise ValidationError(
+                _("This group accepts members on request: please send a request to join.")
+            )
         raise ValidationError(_("This group is by invitation only."))
     return membership_add(group=group, user=user, via="open")
 
@@ -239,14 +312,28 @@ def membership_leave(*, group: WorkingGroup, user) -> None:
     membership = Membership.objects.filter(group=group, user=user).first()
     if membership is None:
         raise ValidationError(_("You are not a member of this group."))
-    if membership.role == Role.OWNER and not group.memberships.filter(role=Role.OWNER).exclude(pk=membership.pk).exists():
-        raise ValidationError(_("You are the last owner: make another member an owner before you leave."))
+    if (
+        membership.role == Role.OWNER
+        and not group.memberships.filter(role=Role.OWNER).exclude(pk=membership.pk).exists()
+    ):
+        raise ValidationError(
+            _("You are the last owner: make another member an owner before you leave.")
+        )
     membership.delete()
     _recount(group)
     _log(group=group, actor=user, action=Action.LEFT, subject=user)
     perms.forget(user)
-    _emit(signals.member_left, group=group, group_id=group.pk, user=user, user_id=user.pk, by=user,
-          by_id=user.pk, reason="", removed=False)
+    _emit(
+        signals.member_left,
+        group=group,
+        group_id=group.pk,
+        user=user,
+        user_id=user.pk,
+        by=user,
+        by_id=user.pk,
+        reason="",
+        removed=False,
+    )
 
 
 def _membership_for(group, user) -> Membership:
@@ -268,12 +355,23 @@ def membership_remove(*, group: WorkingGroup, user, by, reason: str = "") -> Non
     _recount(group)
     _log(group=group, actor=by, action=Action.REMOVED, subject=user, reason=_clean_reason(reason))
     perms.forget(user)
-    _emit(signals.member_left, group=group, group_id=group.pk, user=user, user_id=user.pk, by=by,
-          by_id=by.pk, reason=_clean_reason(reason), removed=True)
+    _emit(
+        signals.member_left,
+        group=group,
+        group_id=group.pk,
+        user=user,
+        user_id=user.pk,
+        by=by,
+        by_id=by.pk,
+        reason=_clean_reason(reason),
+        removed=True,
+    )
 
 
 @transaction.atomic
-def membership_set_role(*, group: WorkingGroup, user, role: str, by, reason: str = "") -> Membership:
+def membership_set_role(
+    *, group: WorkingGroup, user, role: str, by, reason: str = ""
+) -> Membership:
     """Promote or demote a member. Moderators handle member ↔ moderator; the owner role is
     the owners' (and site admins') to give or take, and a group always keeps one owner."""
     perms.check_can_moderate(by, group)
@@ -285,20 +383,38 @@ def membership_set_role(*, group: WorkingGroup, user, role: str, by, reason: str
         raise ValidationError(_("This member already has that role."))
     if not perms.can_change_role(by, group, membership, role):
         if membership.role == Role.OWNER and perms.can_manage(by, group):
-            raise ValidationError(_("A group needs at least one owner: make someone else an owner first."))
+            raise ValidationError(
+                _("A group needs at least one owner: make someone else an owner first.")
+            )
         raise PermissionDenied(_("You cannot give or take this role."))
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
-    _log(group=group, actor=by, action=Action.ROLE_CHANGED, subject=user, reason=_clean_reason(reason),
-         detail=f"{old} → {role}")
+    _log(
+        group=group,
+        actor=by,
+        action=Action.ROLE_CHANGED,
+        subject=user,
+        reason=_clean_reason(reason),
+        detail=f"{old} → {role}",
+    )
     perms.forget(user)
-    _emit(signals.role_changed, group=group, group_id=group.pk, user=user, user_id=user.pk,
-          old_role=old, new_role=role, by=by, by_id=by.pk)
+    _emit(
+        signals.role_changed,
+        group=group,
+        group_id=group.pk,
+        user=user,
+        user_id=user.pk,
+        old_role=old,
+        new_role=role,
+        by=by,
+        by_id=by.pk,
+    )
     return membership
 
 
 # --- join requests --------------------------------------------------------------------
+
 
 @transaction.atomic
 def join_request_create(*, group: WorkingGroup, user, message: str = "") -> JoinRequest:
@@ -311,15 +427,24 @@ def join_request_create(*, group: WorkingGroup, user, message: str = "") -> Join
         if group.join_policy == WorkingGroup.JoinPolicy.OPEN:
             raise ValidationError(_("This group is open: you can join it directly."))
         raise ValidationError(_("This group is by invitation only."))
-    if JoinRequest.objects.filter(group=group, user=user, status=JoinRequest.Status.PENDING).exists():
+    if JoinRequest.objects.filter(
+        group=group, user=user, status=JoinRequest.Status.PENDING
+    ).exists():
         raise ValidationError(_("You have already asked to join; the moderators will answer soon."))
     message = (message or "").strip()
     if len(message) > 2000:
         raise ValidationError(_("Please keep your message under 2000 characters."))
     join_request = JoinRequest.objects.create(group=group, user=user, message=message)
     _log(group=group, actor=user, action=Action.REQUESTED, subject=user, reason=message)
-    _emit(signals.join_requested, group=group, group_id=group.pk, user=user, user_id=user.pk,
-          join_request=join_request, join_request_id=join_request.pk)
+    _emit(
+        signals.join_requested,
+        group=group,
+        group_id=group.pk,
+        user=user,
+        user_id=user.pk,
+        join_request=join_request,
+        join_request_id=join_request.pk,
+    )
     return join_request
 
 
@@ -339,12 +464,18 @@ def join_request_withdraw(*, join_request: JoinRequest, user) -> JoinRequest:
 
 
 @transaction.atomic
-def join_request_decide(*, join_request: JoinRequest, by, approve: bool, reason: str = "") -> JoinRequest:
+def join_request_decide(
+    *, join_request: JoinRequest, by, approve: bool, reason: str = ""
+) -> JoinRequest:
     """A moderator approves (the applicant becomes a member) or declines (with a reason the
     applicant sees). A request can be decided once."""
     group = join_request.group
     perms.check_can_moderate(by, group)
-    join_request = JoinRequest.objects.select_for_update().select_related("group", "user").get(pk=join_request.pk)
+    join_request = (
+        JoinRequest.objects.select_for_update()
+        .select_related("group", "user")
+        .get(pk=join_request.pk)
+    )
     if join_request.group_id != group.pk:  # pragma: no cover - defensive
         raise PermissionDenied(_("Only the group's moderators can do this."))
     if join_request.status != JoinRequest.Status.PENDING:
@@ -359,11 +490,26 @@ def join_request_decide(*, join_request: JoinRequest, by, approve: bool, reason:
     join_request.decided_at = timezone.now()
     join_request.reason = reason
     join_request.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-    _log(group=group, actor=by, action=Action.APPROVED if approve else Action.DECLINED,
-         subject=join_request.user, reason=reason)
-    _emit(signals.join_request_decided, group=group, group_id=group.pk, user=join_request.user,
-          user_id=join_request.user_id, join_request=join_request, join_request_id=join_request.pk,
-          approved=approve, by=by, by_id=by.pk, reason=reason)
+    _log(
+        group=group,
+        actor=by,
+        action=Action.APPROVED if approve else Action.DECLINED,
+        subject=join_request.user,
+        reason=reason,
+    )
+    _emit(
+        signals.join_request_decided,
+        group=group,
+        group_id=group.pk,
+        user=join_request.user,
+        user_id=join_request.user_id,
+        join_request=join_request,
+        join_request_id=join_request.pk,
+        approved=approve,
+        by=by,
+        by_id=by.pk,
+        reason=reason,
+    )
     return join_request
 
 
@@ -379,8 +525,11 @@ def join_request_decline(*, join_request: JoinRequest, by, reason: str = "") -> 
 
 # --- invitations ----------------------------------------------------------------------
 
+
 @transaction.atomic
-def invitation_create(*, group: WorkingGroup, by, user=None, email: str = "", message: str = "") -> Invitation:
+def invitation_create(
+    *, group: WorkingGroup, by, user=None, email: str = "", message: str = ""
+) -> Invitation:
     """A moderator invites a registered member or an email address.
 
     An address that belongs to a verified account becomes an invitation for that account.
@@ -398,33 +547,59 @@ def invitation_create(*, group: WorkingGroup, by, user=None, email: str = "", me
 
         try:
             validate_email(email)
-        except ValidationError:
-            raise ValidationError(_("Enter a valid email address."))
-        address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
+        except ValidationError as error:
+            raise ValidationError(_("Enter a valid email address.")) from error
+        address = (
+            EmailAddress.objects.filter(email__iexact=email, verified=True)
+            .select_related("user")
+            .first()
+        )
         user = address.user if address else None
     if user is not None:
         _check_not_banned(group, user, own=False)
         _check_not_member(group, user, own=False)
         email = ""
     now = timezone.now()
-    open_qs = Invitation.objects.filter(group=group, status=Invitation.Status.PENDING, expires_at__gt=now)
-    if (open_qs.filter(user=user) if user is not None else open_qs.filter(email__iexact=email)).exists():
+    open_qs = Invitation.objects.filter(
+        group=group, status=Invitation.Status.PENDING, expires_at__gt=now
+    )
+    if (
+        open_qs.filter(user=user) if user is not None else open_qs.filter(email__iexact=email)
+    ).exists():
         raise ValidationError(_("This person already has an open invitation."))
     invitation = Invitation.objects.create(
         group=group, user=user, email=email, invited_by=by, message=(message or "").strip()[:2000]
     )
-    _log(group=group, actor=by, action=Action.INVITED, subject=user, email=email, reason=invitation.message)
+    _log(
+        group=group,
+        actor=by,
+        action=Action.INVITED,
+        subject=user,
+        email=email,
+        reason=invitation.message,
+    )
     transaction.on_commit(lambda: _send_invitation_email(invitation))
-    _emit(signals.member_invited, group=group, group_id=group.pk, invitation=invitation,
-          invitation_id=invitation.pk, user=user, user_id=getattr(user, "pk", None), email=email,
-          by=by, by_id=by.pk)
+    _emit(
+        signals.member_invited,
+        group=group,
+        group_id=group.pk,
+        invitation=invitation,
+        invitation_id=invitation.pk,
+        user=user,
+        user_id=getattr(user, "pk", None),
+        email=email,
+        by=by,
+        by_id=by.pk,
+    )
     return invitation
 
 
 def invitation_url(invitation: Invitation, language: str) -> str:
     """Absolute URL of the page where the invitee accepts or declines."""
-    index = GroupIndexPage.objects.live().filter(locale__language_code=language).first() or \
-        GroupIndexPage.objects.live().first()
+    index = (
+        GroupIndexPage.objects.live().filter(locale__language_code=language).first()
+        or GroupIndexPage.objects.live().first()
+    )
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     if index is None:
         return base + "/"
@@ -434,7 +609,8 @@ def invitation_url(invitation: Invitation, language: str) -> str:
 
 def _send_invitation_email(invitation: Invitation) -> None:
     language = (
-        invitation.user.preferred_language if invitation.user_id
+        invitation.user.preferred_language
+        if invitation.user_id
         else getattr(invitation.invited_by, "preferred_language", None) or settings.LANGUAGE_CODE
     )
     to = invitation.user.email if invitation.user_id else invitation.email
@@ -456,13 +632,17 @@ def _send_invitation_email(invitation: Invitation) -> None:
 
 def _open_invitation_for(invitation: Invitation, user) -> Invitation:
     _require_login(user)
-    invitation = Invitation.objects.select_for_update().select_related("group").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update().select_related("group").get(pk=invitation.pk)
+    )
     if not perms.invitation_is_for(user, invitation):
         raise PermissionDenied(_("This invitation is addressed to someone else."))
     if invitation.status != Invitation.Status.PENDING:
         raise ValidationError(_("This invitation has already been answered or withdrawn."))
     if invitation.is_expired:
-        raise ValidationError(_("This invitation has expired. Ask the group's moderators for a new one."))
+        raise ValidationError(
+            _("This invitation has expired. Ask the group's moderators for a new one.")
+        )
     return invitation
 
 
@@ -500,8 +680,13 @@ def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
     invitation.status = Invitation.Status.REVOKED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
-    _log(group=invitation.group, actor=by, action=Action.INVITATION_REVOKED, subject=invitation.user,
-         email=invitation.email)
+    _log(
+        group=invitation.group,
+        actor=by,
+        action=Action.INVITATION_REVOKED,
+        subject=invitation.user,
+        email=invitation.email,
+    )
     return invitation
 
 
@@ -512,13 +697,16 @@ def invitations_claim(*, user, email: str) -> int:
     if not email:
         return 0
     claimed = Invitation.objects.filter(
-        user__isnull=True, email__iexact=email.strip(), status=Invitation.Status.PENDING,
+        user__isnull=True,
+        email__iexact=email.strip(),
+        status=Invitation.Status.PENDING,
         expires_at__gt=timezone.now(),
     ).exclude(group__bans__user=user)
     return claimed.update(user=user)
 
 
 # --- bans -----------------------------------------------------------------------------
+
 
 @transaction.atomic
 def ban_create(*, group: WorkingGroup, user, by, reason: str = "") -> Ban:
@@ -546,10 +734,28 @@ def ban_create(*, group: WorkingGroup, user, by, reason: str = "") -> Ban:
     _log(group=group, actor=by, action=Action.BANNED, subject=user, reason=reason)
     perms.forget(user)
     if was_member:
-        _emit(signals.member_left, group=group, group_id=group.pk, user=user, user_id=user.pk, by=by,
-              by_id=by.pk, reason=reason, removed=True)
-    _emit(signals.member_banned, group=group, group_id=group.pk, user=user, user_id=user.pk, by=by,
-          by_id=by.pk, reason=reason, lifted=False)
+        _emit(
+            signals.member_left,
+            group=group,
+            group_id=group.pk,
+            user=user,
+            user_id=user.pk,
+            by=by,
+            by_id=by.pk,
+            reason=reason,
+            removed=True,
+        )
+    _emit(
+        signals.member_banned,
+        group=group,
+        group_id=group.pk,
+        user=user,
+        user_id=user.pk,
+        by=by,
+        by_id=by.pk,
+        reason=reason,
+        lifted=False,
+    )
     return ban
 
 
@@ -563,14 +769,26 @@ def ban_lift(*, group: WorkingGroup, user, by, reason: str = "") -> None:
     reason = _clean_reason(reason)
     _log(group=group, actor=by, action=Action.UNBANNED, subject=user, reason=reason)
     perms.forget(user)
-    _emit(signals.member_banned, group=group, group_id=group.pk, user=user, user_id=user.pk, by=by,
-          by_id=by.pk, reason=reason, lifted=True)
+    _emit(
+        signals.member_banned,
+        group=group,
+        group_id=group.pk,
+        user=user,
+        user_id=user.pk,
+        by=by,
+        by_id=by.pk,
+        reason=reason,
+        lifted=True,
+    )
 
 
 # --- page tree ------------------------------------------------------------------------
 
+
 @transaction.atomic
-def group_index_ensure(*, language: str | None = None, title: str = "Working groups", intro: str = "") -> GroupIndexPage:
+def group_index_ensure(
+    *, language: str | None = None, title: str = "Working groups", intro: str = ""
+) -> GroupIndexPage:
     """The group directory page under the home page (English first, then `language`'s
     translation when asked). Idempotent; used by seed_demo and tests."""
     from cms.services import page_translation_ensure, site_tree_ensure
@@ -578,7 +796,9 @@ def group_index_ensure(*, language: str | None = None, title: str = "Working gro
     home = site_tree_ensure()
     index = GroupIndexPage.objects.filter(locale=home.locale).first()
     if index is None:
-        index = home.add_child(instance=GroupIndexPage(title=title, slug="groups", intro=intro, show_in_menus=True))
+        index = home.add_child(
+            instance=GroupIndexPage(title=title, slug="groups", intro=intro, show_in_menus=True)
+        )
         index.save_revision().publish()
     if language and language != home.locale.language_code:
         page_translation_ensure(page=home, language=language)  # the translated parent

@@ -94,7 +94,9 @@ def _use_database(name):
 
     django_settings.DATABASES["default"]["NAME"] = name
     for connection in connections.all():
-        connection.settings_dict["NAME"] = name if connection.alias == "default" else connection.settings_dict["NAME"]
+        connection.settings_dict["NAME"] = (
+            name if connection.alias == "default" else connection.settings_dict["NAME"]
+        )
 
 
 @pytest.fixture
@@ -114,8 +116,11 @@ def live_asgi(transactional_db, settings, tmp_path):
     connections.close_all()
     # The child uses exactly the database this test uses (with xdist/PostgreSQL that is
     # e.g. test_plaza_gw0; channels' own helper would prefix "test_" a second time).
-    process = DaphneProcess("127.0.0.1", partial(_make_application),
-                            setup=partial(_use_database, connections["default"].settings_dict["NAME"]))
+    process = DaphneProcess(
+        "127.0.0.1",
+        partial(_make_application),
+        setup=partial(_use_database, connections["default"].settings_dict["NAME"]),
+    )
     process.start()
     if not process.ready.wait(timeout=30):
         process.terminate()
@@ -128,8 +133,12 @@ def live_asgi(transactional_db, settings, tmp_path):
 
 def find_chromium() -> str | None:
     """Debian's chromium, else one Playwright manages, else None."""
-    for candidate in (os.environ.get("PLAZA_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("PLAZA_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and os.path.exists(candidate):
             return candidate
     try:
@@ -142,16 +151,26 @@ def find_chromium() -> str | None:
         return None
 
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
 def chromium_path():
     path = find_chromium()
     if path is None:
-        message = ("NO CHROMIUM FOUND: browser tests cannot run. Install Debian's `chromium` "
-                   "(`apt-get install chromium`) or run `make test`, which tries to.")
+        message = (
+            "NO CHROMIUM FOUND: browser tests cannot run. Install Debian's `chromium` "
+            "(`apt-get install chromium`) or run `make test`, which tries to."
+        )
         if os.environ.get("PLAZA_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
@@ -170,7 +189,9 @@ def browser(chromium_path, monkeypatch):
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        instance = p.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
+        )
         yield instance
         instance.close()
 
@@ -194,10 +215,13 @@ def new_context(browser):
 def pytest_terminal_summary(terminalreporter):
     skipped = terminalreporter.stats.get("skipped", [])
     if any("NO CHROMIUM FOUND" in str(getattr(r, "longrepr", "")) for r in skipped):
-        terminalreporter.write_sep("!", "BROWSER TESTS WERE SKIPPED: no Chromium on this machine", red=True)
+        terminalreporter.write_sep(
+            "!", "BROWSER TESTS WERE SKIPPED: no Chromium on this machine", red=True
+        )
 
 
 # groups ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def group_page(site_tree):

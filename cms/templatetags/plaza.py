@@ -44,7 +44,9 @@ def home_panels(context):
 
     request = context.get("request")
     rendered = []
-    for panel in sorted(hooks.get_hooks("plaza_home_panels"), key=lambda p: getattr(p, "order", 100)):
+    for panel in sorted(
+        hooks.get_hooks("plaza_home_panels"), key=lambda p: getattr(p, "order", 100)
+    ):
         html = panel(request)
         if html:
             # Panels render through Django templates, which escape user content.

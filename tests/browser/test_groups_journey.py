@@ -11,12 +11,20 @@ from tests.factories import GroupFactory, MembershipFactory, UserFactory
 pytestmark = pytest.mark.browser
 
 
-def test_request_to_join_approved_by_moderator_in_another_browser(live_asgi, new_context, site_tree):
+def test_request_to_join_approved_by_moderator_in_another_browser(
+    live_asgi, new_context, site_tree
+):
     from groups.models import Membership
 
     owner = UserFactory(username="olga")
-    group = GroupFactory(name="Climate adaptation", slug="climate", visibility="members", join_policy="request",
-                         with_page=True, owner=owner)
+    group = GroupFactory(
+        name="Climate adaptation",
+        slug="climate",
+        visibility="members",
+        join_policy="request",
+        with_page=True,
+        owner=owner,
+    )
     page_model = group.page_in("en")
     page_model.members_note = "<p>Monthly call: first Tuesday at 14:00 UTC.</p>"
     page_model.save_revision().publish()
@@ -28,7 +36,7 @@ def test_request_to_join_approved_by_moderator_in_another_browser(live_asgi, new
     applicant = new_context().new_page()
     log_in(applicant, live_asgi.url, member.email)
     applicant.goto(f"{live_asgi.url}/en/groups/")
-    applicant.click(".group-card a:has-text(\"Climate adaptation\")")
+    applicant.click('.group-card a:has-text("Climate adaptation")')
     applicant.wait_for_url(re.compile(r"/en/groups/climate/$"))
     assert "Monthly call" not in applicant.text_content("main")
     applicant.click("text=Ask to join")

@@ -70,7 +70,9 @@ def test_nobody_moderates_through_partners_without_sections(site_tree, django_as
 
 
 @pytest.mark.django_db
-def test_groups_permissions_let_association_moderators_moderate_their_section_groups(client, site_tree):
+def test_groups_permissions_let_association_moderators_moderate_their_section_groups(
+    client, site_tree
+):
     """The wiring: groups.permissions.can_moderate and the group's moderation pages."""
     from groups.permissions import can_moderate
 
