@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.events import emit
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
@@ -61,7 +62,7 @@ def posts_per_minute() -> int:
 
 
 def _emit(signal, sender, **kwargs) -> None:
-    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))
+    emit(signal, sender, **kwargs)
 
 
 def _log(

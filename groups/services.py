@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.events import emit
+
 from . import permissions as perms
 from . import signals
 from .models import (
@@ -41,7 +43,7 @@ SETTINGS_FIELDS = ("name", "kind", "visibility", "join_policy", "topic", "region
 
 
 def _emit(signal, **kwargs) -> None:
-    transaction.on_commit(lambda: signal.send(sender=WorkingGroup, **kwargs))
+    emit(signal, WorkingGroup, **kwargs)
 
 
 def _log(

@@ -1,8 +1,10 @@
 """Who must hear of what: the inbox's reactions to the other apps' domain events.
 
-Signals arrive after the other app's transaction committed. Each receiver works out the
-recipients with a fixed number of queries (watch levels, readers, bans — never one per
-person) and hands them to `services.notifications_send`.
+Signals arrive INSIDE the other app's transaction (`core.events.emit`): the notifications,
+their per-member sequence numbers and the queued emails commit with the post, or not at
+all. Each receiver works out the recipients with a fixed number of queries (watch levels,
+readers, bans — never one per person) and hands them to `services.notifications_send`;
+pushes go out after the commit.
 
 Rules:
 - never the actor; never someone who cannot read the thread/group or is banned from it;
@@ -13,8 +15,8 @@ Rules:
 - must-deliver (invitations, join decisions, moderation of your own post) ignore the
   watch level: they are about you, not about activity.
 
-A failure here is logged and never breaks the request that caused the event: the post
-is saved whatever happens to its notifications.
+A failure here fails the write that caused the event (it rolls back whole and the member
+is asked to try again): a post is never stored without its notifications.
 """
 
 from __future__ import annotations
@@ -47,18 +49,18 @@ LEVEL_ORDER = {
 
 
 def safely(handler):
-    """One transaction per event (the automatic watch and the notifications commit
-    together, the push follows the commit); log and swallow errors: notifications must
-    never undo or fail the member's action."""
+    """Run a receiver as part of the write that emitted the event (its transaction, a
+    savepoint of its own). An error is logged with the event's name and re-raised: the
+    write rolls back rather than commit without the notifications it owes."""
 
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
         try:
             with transaction.atomic():
                 return handler(*args, **kwargs)
-        except Exception:  # noqa: BLE001
-            logger.exception("inbox: %s failed", handler.__name__)
-            return None
+        except Exception:
+            logger.error("inbox: %s failed; the write is rolled back", handler.__name__)
+            raise
 
     return wrapper
 

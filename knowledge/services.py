@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from core.events import emit
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
@@ -58,7 +59,7 @@ class RateLimited(ValidationError):
 
 
 def _emit(signal, sender, **kwargs) -> None:
-    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))
+    emit(signal, sender, **kwargs)
 
 
 def _enqueue(task, *args) -> None:

@@ -16,7 +16,7 @@ Action = ModerationLogEntry.Action
 
 @pytest.fixture
 def events():
-    """Collect every discussions signal sent (after commit)."""
+    """Collect every discussions signal sent (inside the write's transaction)."""
     received = []
     names = [n for n in dir(signals) if not n.startswith("_") and n != "Signal"]
 
@@ -296,17 +296,46 @@ def test_lock_pin_move_and_slow_mode_are_logged(world, events, django_capture_on
     }
 
 
-def test_events_wait_for_commit_and_carry_ids(world, events, django_capture_on_commit_callbacks):
+def test_events_are_part_of_the_write_and_carry_ids(world, events):
+    """The event is sent inside the post's transaction, so the notifications it causes
+    commit with the post, and a rolled-back post takes them along (issue 11)."""
+    from django.db import transaction
+
+    from inbox.models import Notification
+
     thread, member, moderator = world
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
         post = PostFactory(thread=thread, author=member, body=f"Hi @{thread.author.username}")
-    assert events == []  # nothing before the commit
-    for callback in callbacks:
-        callback()
-    name, kwargs = next(e for e in events if e[0] == "post_created")
+        name, kwargs = next(e for e in events if e[0] == "post_created")  # before any commit
+        assert Notification.objects.filter(post_ref=post.pk).exists()
+        raise Abort
+    assert not Post.objects.filter(pk=post.pk).exists()
+    assert not Notification.objects.filter(post_ref=post.pk).exists()
     assert kwargs["post_id"] == post.pk and kwargs["thread_id"] == thread.pk
     assert kwargs["parent_author_id"] == thread.author_id
     assert kwargs["mentioned_user_ids"] == [thread.author_id]
+
+
+def test_a_failing_receiver_fails_the_write_whole(world):
+    """A receiver that cannot store what it owes the event fails the post: no post
+    without its notifications."""
+    thread, member, moderator = world
+
+    def broken(sender, **kwargs):
+        raise RuntimeError("receiver down")
+
+    signals.post_created.connect(broken, weak=False, dispatch_uid="test-broken")
+    try:
+        before = Post.objects.count()
+        with pytest.raises(RuntimeError):
+            services.post_reply(thread=thread, parent=None, author=member, body="Hello all")
+        assert Post.objects.count() == before
+    finally:
+        signals.post_created.disconnect(dispatch_uid="test-broken")
 
 
 def test_group_activity_is_touched(world):
