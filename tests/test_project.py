@@ -1,6 +1,8 @@
 """Project-wide checks: migrations, deploy settings, translation catalogues."""
 
+import gettext
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,21 +16,27 @@ ROOT = Path(__file__).resolve().parent.parent
 # Words that are genuinely the same in a language (names, cognates) and may stay as they are.
 SAME_IN_TRANSLATION = {
     "*": {"Plaza", "OK", "Online", "Webinar", "Total", "Normal", "Email"},
-    "fr": {"Image", "introduction", "organisation", "Notifications", "Organisation", "Message", "Messages",
-           "Description", "Contact", "Contacts", "Options", "Date", "Action", "Actions", "Note", "Notes",
+    "fr": {"Image", "introduction", "organisation", "Notifications", "Organisation", "Message",
+           "Messages", "Description", "Contact", "Contacts", "Options", "Date", "Action", "Actions",
+           "Note", "Notes",
            "Discussion", "Discussions", "Type", "Position", "Region", "Moderation", "Article",
            "Public", "Secret", "Invitation", "Invitations", "invitation", "invitations"},
-    "de": {"Name", "Region", "Organisation", "Status", "Thema", "Details", "Moderation", "Start", "Link", "Regional"},
+    "de": {"Name", "Region", "Organisation", "Status", "Thema", "Details", "Moderation", "Start",
+           "Link", "Regional"},
     "es": {"Total", "Error", "Regional", "Asia"},
     "pt": {"Total", "Regional"},
     "ar": set(),
 }
 NON_ENGLISH = [c for c, _ in settings.LANGUAGES if c != "en"]
+# How many plural forms each language has (gettext's Plural-Forms; Spanish follows CLDR and
+# Django's own catalogue: one, many for whole millions, other).
+NPLURALS = {"de": 2, "fr": 2, "es": 3, "pt": 2, "ar": 6}
 
 
 def catalogue_dirs() -> list[Path]:
     """The project catalogue plus every app's own catalogue."""
-    return [ROOT / "locale", *sorted(p.parent for p in ROOT.glob("*/locale") if (p.parent / "apps.py").exists())]
+    apps_with_locale = (p.parent for p in ROOT.glob("*/locale") if (p.parent / "apps.py").exists())
+    return [ROOT / "locale", *sorted(apps_with_locale)]
 
 
 @pytest.mark.django_db
@@ -52,7 +60,9 @@ def test_production_settings_pass_check_deploy():
 
 
 @pytest.mark.parametrize("language", NON_ENGLISH)
-@pytest.mark.parametrize("base", catalogue_dirs(), ids=lambda p: p.name if p.name != "locale" else "project")
+@pytest.mark.parametrize(
+    "base", catalogue_dirs(), ids=lambda p: p.name if p.name != "locale" else "project"
+)
 def test_catalogue_is_complete_and_really_translated(base, language):
     locale_dir = base if base.name == "locale" else base / "locale"
     po = polib.pofile(str(locale_dir / language / "LC_MESSAGES" / "django.po"))
@@ -65,6 +75,19 @@ def test_catalogue_is_complete_and_really_translated(base, language):
     copied = [e.msgid for e in po.translated_entries()
               if e.msgstr == e.msgid and e.msgid not in allowed and len(e.msgid) > 3]
     assert not copied, copied
+    # Every plural entry has exactly the forms the header demands, none empty: a missing
+    # form makes gettext fall back to English for that count ("13 good practices" on /ar/).
+    header = po.metadata.get("Plural-Forms", "")
+    match = re.fullmatch(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=(.+?);?\s*", header)
+    assert match, header
+    nplurals = int(match.group(1))
+    assert nplurals == NPLURALS[language], header
+    plural = gettext.c2py(match.group(2))
+    used = {plural(n) for n in [*range(1001), 10**6]}
+    assert used == set(range(nplurals)), header  # a form no count reaches is a wrong header
+    short = [(e.msgid, len(e.msgstr_plural)) for e in po if e.msgid_plural and not e.obsolete and (
+        sorted(e.msgstr_plural) != list(range(nplurals)) or not all(e.msgstr_plural.values()))]
+    assert not short, short
 
 
 def test_every_ui_string_is_in_the_catalogues(tmp_path):
@@ -72,7 +95,9 @@ def test_every_ui_string_is_in_the_catalogues(tmp_path):
     import shutil
 
     if shutil.which("xgettext") is None:
-        pytest.skip("GNU gettext (xgettext) is not installed; catalogue completeness not re-extracted")
+        pytest.skip(
+            "GNU gettext (xgettext) is not installed; catalogue completeness not re-extracted"
+        )
     shutil.copytree(ROOT, tmp_path / "src", ignore=shutil.ignore_patterns(
         ".venv", "var", ".git", "__pycache__", "*.mo", "node_modules", ".venv-*", "tests", "bench"))
     src = tmp_path / "src"
@@ -82,12 +107,17 @@ def test_every_ui_string_is_in_the_catalogues(tmp_path):
     runs = [(src, ignores), *((src / name, []) for name in apps_with_catalogue)]
     missing = {}
     for cwd, extra in runs:
-        subprocess.run([sys.executable, str(src / "manage.py"), "makemessages", "-l", "de", "--no-obsolete", *extra],
-                       cwd=cwd, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(src / "manage.py"), "makemessages", "-l", "de", "--no-obsolete",
+             *extra],
+            cwd=cwd, env=env, check=True, capture_output=True,
+        )
         locale_dir = cwd / "locale"
-        extracted = {e.msgid for e in polib.pofile(str(locale_dir / "de" / "LC_MESSAGES" / "django.po")) if e.msgid}
+        extracted_po = polib.pofile(str(locale_dir / "de" / "LC_MESSAGES" / "django.po"))
+        extracted = {e.msgid for e in extracted_po if e.msgid}
         original_dir = ROOT / cwd.relative_to(src) / "locale" if cwd != src else ROOT / "locale"
-        known = {e.msgid for e in polib.pofile(str(original_dir / "de" / "LC_MESSAGES" / "django.po"))}
+        known_po = polib.pofile(str(original_dir / "de" / "LC_MESSAGES" / "django.po"))
+        known = {e.msgid for e in known_po}
         if extracted - known:
             missing[str(cwd.relative_to(src)) or "project"] = sorted(extracted - known)
     assert not missing, missing
