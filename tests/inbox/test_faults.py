@@ -1,0 +1,88 @@
+"""Issue 11's promise under faults: the database is the record, every channel a fast path.
+
+Two daphne workers on the test database and a Redis of their own; member A watches a
+thread with a tab on each worker (the protocol v2 client of fault_harness); four members
+reply through both workers over real HTTP, retrying with the same idempotency key. One
+condition per test. At the end each tab holds exactly the database's set of A's
+notifications (no duplicates), no post lacks A's notification, no request answered 500,
+and every acknowledged reply is stored exactly once. bench/inbox_faults.py runs the
+same conditions longer (300 replies) for bench/RESULTS.md.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+from tests.inbox import fault_harness as fh
+
+pytestmark = [
+    pytest.mark.skipif(
+        not fh.is_services_leg(os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")),
+        reason="fault runs need PostgreSQL and Redis: the services leg (make test-services)",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+REPLIES = 120
+DURATION = 25.0
+
+
+def database_url() -> str:
+    """The pytest test database, as a URL the workers (and the harness's checks) open."""
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def stack(tmp_path, transactional_db):
+    with fh.Stack(tmp_path / "stack", database_url(), heartbeat=1.0) as running:
+        yield running
+
+
+def assert_promise_holds(stack, condition: str, **kwargs) -> fh.Result:
+    scene = fh.scene_create(repliers=4)
+    result = fh.run_condition(stack, scene, condition, replies=REPLIES, duration=DURATION, **kwargs)
+    problems = result.problems()
+    print(fh.table([result]))  # the figures, with -s or in the failure report
+    assert not problems, "\n".join(
+        [
+            *problems,
+            fh.table([result]),
+            result.evidence(),
+            result.logs if result.http_500 else "",
+        ]
+    )
+    assert result.stored == REPLIES  # nothing failed, so every reply is there, once
+    return result
+
+
+def test_no_fault(stack):
+    result = assert_promise_holds(stack, "no fault")
+    assert result.faults == []
+
+
+def test_redis_killed_and_restarted(stack):
+    """kill -9 of Redis a third into the run, back on the same port 4 s later: pushes stop,
+    sockets stay open, the heartbeats (read from the database) get both tabs back."""
+    result = assert_promise_holds(stack, "redis restart")
+    assert [f[1] for f in result.faults] == ["kill redis", "start redis"]
+
+
+def test_worker_killed(stack):
+    """kill -9 of worker 1: its tab reconnects to worker 0 and replays after its cursor;
+    the repliers move to worker 0 and retry what was in flight with the same key."""
+    result = assert_promise_holds(stack, "worker killed")
+    assert [f[1] for f in result.faults] == ["kill worker-1"]
+    moved = next(c for c in result.clients if c.name == "tab-1")
+    assert moved.stats.get("connects", 0) >= 2
+
+
+def test_postgres_backends_terminated(stack):
+    """pg_terminate_backend on every connection of the workers, four times during the run:
+    a request on a dropped connection answers 503 (retried), never 500; nothing is half
+    stored, so no post lacks its notifications."""
+    result = assert_promise_holds(stack, "postgres terminated", pg_shots=4)
+    assert [f[1] for f in result.faults] == ["terminate backends"] * 4
+    assert sum(f[2] for f in result.faults) > 0  # it really cut connections
