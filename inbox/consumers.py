@@ -1,21 +1,30 @@
 """The member's live channel at /ws/inbox/: badge counts and toasts, with replay.
 
-Protocol (JSON):
-  server → {"type": "hello", "user": id, "unread": n}                 on connect
-  client → {"type": "replay", "after": last_id}                         on every (re)connect
-  server → {"type": "notification", "id", "text", "url", "replayed": true}
-                                                             each newer one, oldest first
-  server → {"type": "unread", "unread": n, "last": newest_id}           end of the replay
-  server → {"type": "notification", "id", "text", "url", "unread"}      live, as things happen
-  server → {"type": "unread", "unread": n}                              after marking read elsewhere
+Every notification carries `seq`, its recipient's own sequence number, gapless and in
+COMMIT order (inbox.models.NotificationCursor). Protocol (JSON):
+  server → {"type": "hello", "user": id, "unread": n, "cursor": c, "heartbeat": seconds}
+  client → {"type": "replay", "after": C}        on every (re)connect, gap or stale heartbeat
+  server → {"type": "notification", "id", "seq", "text", "url", "replayed": true}
+                                                       each one after C, in seq order
+  server → {"type": "unread", "unread": n, "cursor": c, "more": bool}   end of the round
+  server → {"type": "notification", "id", "seq", "text", "url", "unread"}   live
+  server → {"type": "unread", "unread": n}                  after marking read elsewhere
+  server → {"type": "heartbeat", "cursor": c}             every `heartbeat` seconds
   client → {"type": "ping"}  /  server → {"type": "pong"}
-The client keeps the highest id it has seen and ignores anything not newer, so a push
-that races the replay is never shown twice.
+C is the highest number up to which the client has everything. A replay round is
+authoritative up to its `cursor` (what is not sent is no longer visible); `more` asks
+for another round. The client deduplicates by id; a live seq beyond C + 1 is a gap, and a
+heartbeat cursor beyond C is a miss: both make it replay. The heartbeat's cursor is read
+from the DATABASE, so a client converges within one heartbeat whatever the channel layer
+lost (a Redis restart forgets subscriptions and drops messages silently); a client that
+hears no heartbeat reconnects.
 
 One listener per process (`Hub`): sockets do not each subscribe to the channel layer.
 The process's hub holds ONE channel in ONE group (see realtime); it receives an event
 once and hands each local socket its own entry — the shape of the "floor" (websockets +
-Redis pub/sub) in bench/notify_latency.py, on top of the Channels layer.
+Redis pub/sub) in bench/notify_latency.py, on top of the Channels layer. The hub also
+beats for all its sockets: one group_add (which heals a lost subscription) and one
+query for its members' latest numbers per heartbeat, whatever the number of sockets.
 """
 
 from __future__ import annotations
@@ -42,26 +51,46 @@ from .realtime import parse_recipients
 
 logger = logging.getLogger(__name__)
 
-# Re-subscribe everything this often: a Redis restart forgets subscriptions silently, and
-# channels-redis expires them after a day.
-REFRESH_SECONDS = 30.0
 HEAL_SECONDS = 5.0
 
 
-def _replay_payload(user, after: int) -> tuple[list[dict], int, int]:
-    items = selectors.replay(user, after=after)
+def heartbeat_seconds() -> float:
+    """How often the hub beats (and re-subscribes): the longest a client can stay behind
+    the database after any channel-layer fault. Tests and benches shorten it."""
+    return float(getattr(settings, "INBOX_HEARTBEAT_SECONDS", 15.0))
+
+
+def _replay_payload(user, after: int) -> tuple[list[dict], dict]:
+    round_ = selectors.replay(user, after=after)
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         out = [
             {
                 "type": "notification",
                 "id": n.pk,
+                "seq": n.seq,
                 "text": texts.describe(n.verb, n.data),
                 "url": reverse("inbox:open", args=[n.pk]),
                 "replayed": True,
             }
-            for n in items
+            for n in round_.items
         ]
-    return out, selectors.unread_count(user), selectors.latest_id(user)
+    end = {
+        "type": "unread",
+        "unread": selectors.unread_count(user),
+        "cursor": round_.cursor,
+        "more": round_.more,
+    }
+    return out, end
+
+
+def _hello(user) -> dict:
+    return {
+        "type": "hello",
+        "user": user.pk,
+        "unread": selectors.unread_count(user),
+        "cursor": selectors.latest_seq(user),
+        "heartbeat": heartbeat_seconds(),
+    }
 
 
 @lru_cache(maxsize=16)
@@ -89,21 +118,24 @@ class Frames:
         with translation.override(language):
             text = texts.describe(kind, self.data)
         head, tail = _open_url_pattern(language)
-        # '{"type": "notification", "id": <id>, "text": "…", "url": "/…/<id>/open/", "unread": <n>}'
+        # '{"type": "notification", "id": <id>, "seq": <seq>, "text": "…",
+        #   "url": "/…/<id>/open/", "unread": <n>}'
         return (
             '{"type": "notification", "id": ',
             ', "text": ' + json.dumps(text) + ', "url": ' + json.dumps(head)[:-1],
             json.dumps(tail)[1:] + ', "unread": ',
         )
 
-    def notification(self, language: str, kind: str, notification_id: int, unread: int) -> str:
+    def notification(
+        self, language: str, kind: str, notification_id: int, unread: int, seq: int
+    ) -> str:
         key = (language, kind)
         parts = self.parts.get(key)
         if parts is None:
             parts = self.parts[key] = self._prepare(language, kind)
         start, middle, end = parts
         nid = str(int(notification_id))
-        return f"{start}{nid}{middle}{nid}{end}{int(unread)}}}"
+        return f'{start}{nid}, "seq": {int(seq)}{middle}{nid}{end}{int(unread)}}}'
 
 
 # Hand the event loop back every this many sockets: the server writes (twisted sends on
@@ -141,7 +173,7 @@ class Hub:
                 task.cancel()
             self.tasks = [
                 asyncio.ensure_future(self._receive_loop()),
-                asyncio.ensure_future(self._refresh_loop()),
+                asyncio.ensure_future(self._heartbeat_loop()),
             ]
 
     async def detach(self, consumer: InboxConsumer) -> None:
@@ -175,10 +207,36 @@ class Hub:
         if time.monotonic() - self.subscribed_at > HEAL_SECONDS:
             await self.subscribe()
 
-    async def _refresh_loop(self) -> None:
+    async def _heartbeat_loop(self) -> None:
         while True:
-            await asyncio.sleep(REFRESH_SECONDS)
-            await self.subscribe()
+            await asyncio.sleep(heartbeat_seconds())
+            await self.beat()
+
+    async def beat(self) -> None:
+        """Re-join the group (a restarted Redis forgot it) and tell every local socket its
+        member's latest sequence number, read from the database in one query."""
+        await self.subscribe()
+        users = list(self.by_user)
+        if not users:
+            return
+        try:
+            latest = await database_sync_to_async(selectors.latest_seqs)(users)
+        except Exception:  # noqa: BLE001 - a database outage: beat without a cursor
+            logger.warning("inbox: heartbeat could not read the cursors")
+            latest = {}
+        sent = 0
+        for uid in users:
+            cursor = latest.get(uid)
+            frame = (
+                '{"type": "heartbeat"}'
+                if cursor is None
+                else f'{{"type": "heartbeat", "cursor": {int(cursor)}}}'
+            )
+            for consumer in tuple(self.by_user.get(uid, ())):
+                await consumer.push_text(frame)
+                sent += 1
+                if sent % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)
 
     async def _receive_loop(self) -> None:
         delay = 0.5
@@ -224,10 +282,10 @@ class Hub:
             for uid, entry in pairs:
                 if entry is None:
                     continue
-                notification_id, kind, unread = entry
+                notification_id, kind, unread, seq = entry
                 for consumer in tuple(self.by_user.get(uid, ())):
                     await consumer.push_text(
-                        frames.notification(consumer.language, kind, notification_id, unread)
+                        frames.notification(consumer.language, kind, notification_id, unread, seq)
                     )
                     sent += 1
                     if sent % YIELD_EVERY == 0:
@@ -283,8 +341,7 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         if self.hub is not None:
             await self.hub.attach(self)
         await self.accept()
-        unread = await database_sync_to_async(selectors.unread_count)(user)
-        await self.send_json({"type": "hello", "user": self.user_id, "unread": unread})
+        await self.send_json(await database_sync_to_async(_hello)(user))
 
     async def disconnect(self, code):
         if getattr(self, "hub", None) is not None:
@@ -303,10 +360,10 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
                 after = 0
             if self.hub is not None:
                 await self.hub.heal()  # a Redis restart may have dropped the subscription
-            items, unread, last = await database_sync_to_async(_replay_payload)(self.user, after)
+            items, end = await database_sync_to_async(_replay_payload)(self.user, after)
             for item in items:
                 await self.send_json(item)
-            await self.send_json({"type": "unread", "unread": unread, "last": last})
+            await self.send_json(end)
 
     # --- from the hub ---------------------------------------------------------------
 

@@ -219,6 +219,10 @@ class Notification(AbstractNotification):
     emailed = models.BooleanField(_("emailed"), default=False)
     timestamp = models.DateTimeField(_("timestamp"), default=timezone.now)
 
+    # The recipient's own sequence number, gapless and in COMMIT order (see
+    # NotificationCursor): the websocket replay's cursor. Ids are not commit order: two
+    # workers take ids in one order and may commit them in the other.
+    seq = models.PositiveBigIntegerField(_("sequence number"), null=True, blank=True)
     group_key = models.CharField(_("grouping key"), max_length=120)
     must_deliver = models.BooleanField(_("must be delivered"), default=False)
     audience = models.CharField(
@@ -232,6 +236,10 @@ class Notification(AbstractNotification):
         _("email state"), max_length=16, choices=EmailState.choices, default=EmailState.NONE
     )
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # Given (and committed) before the email is handed to SMTP; a resend after a crash
+    # between "handed over" and "recorded as sent" reuses it as the Message-ID, so mail
+    # systems see one message delivered twice, not two messages (at least once, deduped).
+    email_key = models.CharField(_("email key"), max_length=64, blank=True, default="")
     digest = models.ForeignKey(
         "inbox.DigestDelivery",
         on_delete=models.SET_NULL,
@@ -247,6 +255,10 @@ class Notification(AbstractNotification):
         ordering = ("-id",)
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
+        constraints = [
+            # Never reused; also the index the replay reads ("after cursor C", in order).
+            models.UniqueConstraint(fields=["recipient", "seq"], name="inbox_recipient_seq"),
+        ]
         indexes = [
             # The badge: COUNT(*) WHERE recipient = ? AND unread, over unread rows only.
             models.Index(
@@ -274,6 +286,72 @@ class Notification(AbstractNotification):
     @property
     def kind(self) -> str:
         return self.verb
+
+
+class CursorQuerySet(models.QuerySet):
+    def advance(self, user_ids) -> dict[int, int]:
+        """Take the next sequence number of each member, in ONE statement: {user id: seq}.
+
+        INSERT … ON CONFLICT DO UPDATE … RETURNING locks each member's row until the
+        caller's transaction ends, so a second fan-out to the same member waits for this
+        one to commit and gets the next number: numbers follow commit order and a
+        rolled-back transaction gives its numbers back (no gaps). Rows are taken in
+        ascending user order, so two fan-outs to overlapping members cannot deadlock.
+        """
+        ids = sorted({int(u) for u in user_ids})
+        if not ids:
+            return {}
+        connection = connections[self.db]
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        if connection.vendor == "postgresql":
+            source = "SELECT u, 1 FROM unnest(%s::bigint[]) AS u ORDER BY u"
+            param = ids
+        else:  # SQLite (the WHERE resolves its parser's ON CONFLICT ambiguity)
+            source = "SELECT value, 1 FROM json_each(%s) WHERE 1 ORDER BY value"
+            param = json.dumps(ids)
+        sql = (
+            f"INSERT INTO {table} (user_id, last_seq) {source} "
+            f"ON CONFLICT (user_id) DO UPDATE SET last_seq = {table}.last_seq + 1 "
+            "RETURNING user_id, last_seq"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [param])
+            return {int(uid): int(seq) for uid, seq in cursor.fetchall()}
+
+    def latest(self, user_ids) -> dict[int, int]:
+        """{user id: last sequence number given} (0 for members who never had one)."""
+        ids = [int(u) for u in user_ids]
+        found = dict(self.filter(user_id__in=id_set(ids)).values_list("user_id", "last_seq"))
+        return {uid: found.get(uid, 0) for uid in ids}
+
+
+class NotificationCursor(models.Model):
+    """The last sequence number given to one member's notifications.
+
+    Bumped in the transaction that stores the notification (see CursorQuerySet.advance),
+    so a member's numbers are 1, 2, 3, … in the order their notifications COMMITTED. The
+    websocket client keeps the highest number up to which it has everything; "replay
+    after C" can then never miss a notification that committed late with a low id.
+
+    Data map: no content of its own; erased with the member (CASCADE), not exported.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="inbox_cursor",
+    )
+    last_seq = models.PositiveBigIntegerField(_("last sequence number"), default=0)
+
+    objects = CursorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification cursor")
+        verbose_name_plural = _("notification cursors")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.last_seq}"
 
 
 class WatchLevel(models.TextChoices):

@@ -47,7 +47,7 @@ def _unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
 def build_message(batch) -> dict | None:
     """The one message for the notifications an event created (a services.Batch).
 
-    The recipients travel as ONE string, "<user>:<notification>:<kind>:<unread> …": the
+    The recipients travel as ONE string, "<user>:<notification>:<kind>:<unread>:<seq> …": the
     in-memory layer deep-copies every message (a 1,000-entry dict of lists took ~5 ms,
     a string nothing), and a string is no work for msgpack or the garbage collector.
     `parse_recipients` reads it back.
@@ -58,19 +58,20 @@ def build_message(batch) -> dict | None:
     return {
         "type": "inbox.event",
         "recipients": " ".join(
-            f"{int(s.recipient_id)}:{int(s.pk)}:{s.kind}:{counts.get(s.recipient_id, 0)}"
+            f"{int(s.recipient_id)}:{int(s.pk)}:{s.kind}:"
+            f"{counts.get(s.recipient_id, 0)}:{int(s.seq)}"
             for s in batch.sent
         ),
         "data": batch.data or {},
     }
 
 
-def parse_recipients(encoded: str) -> dict[int, tuple[int, str, int]]:
-    """{user id: (notification id, kind, unread count)} from `build_message`'s string."""
+def parse_recipients(encoded: str) -> dict[int, tuple[int, str, int, int]]:
+    """{user id: (notification id, kind, unread count, seq)} from `build_message`'s string."""
     out = {}
     for item in encoded.split():
-        user, notification, kind, unread = item.split(":")
-        out[int(user)] = (int(notification), kind, int(unread))
+        user, notification, kind, unread, seq = item.split(":")
+        out[int(user)] = (int(notification), kind, int(unread), int(seq))
     return out
 
 

@@ -13,7 +13,15 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from . import texts
-from .models import DigestDelivery, EmailFrequency, EmailState, Notification, Watch, WatchLevel
+from .models import (
+    DigestDelivery,
+    EmailFrequency,
+    EmailState,
+    Notification,
+    NotificationCursor,
+    Watch,
+    WatchLevel,
+)
 from .permissions import visible_notifications
 
 REPLAY_LIMIT = 200
@@ -93,23 +101,47 @@ def centre_entries(rows: Iterable[dict]) -> list[Entry]:
     ]
 
 
-def replay(user, *, after: int, limit: int = REPLAY_LIMIT) -> list[Notification]:
-    """Everything newer than `after` the user may still see, oldest first (the websocket
-    replay after a reconnect). A brand-new client (after=0) gets only the unread ones."""
-    qs = visible_notifications(user).filter(id__gt=max(int(after), 0))
+@dataclass(frozen=True)
+class Replay:
+    """One round of the websocket replay: the notifications after the client's cursor,
+    oldest first, and the cursor the client may hold afterwards."""
+
+    items: list[Notification]
+    cursor: int  # the client has everything up to here (shown, or no longer visible)
+    more: bool  # the round stopped at the limit: ask again after `cursor`
+
+
+def replay(user, *, after: int, limit: int | None = None) -> Replay:
+    """What a (re)connecting client missed: every notification with a sequence number
+    after `after` that the member may still see, in sequence (= commit) order.
+
+    The member's latest number is read FIRST and the rows only up to it: a notification
+    commits together with its number, so everything up to that number is visible now,
+    and one committing meanwhile lies beyond the returned cursor (the next heartbeat
+    reports it). A brand-new client (after=0) gets only the unread ones, newest `limit`.
+    """
+    limit = limit or REPLAY_LIMIT
+    latest = latest_seq(user)
+    after = max(int(after), 0)
+    visible = visible_notifications(user).filter(seq__lte=latest)
     if not after:
-        qs = qs.filter(unread=True)
-    return list(qs.order_by("-id")[:limit])[::-1]
+        items = list(visible.filter(unread=True).order_by("-seq")[:limit])[::-1]
+        return Replay(items=items, cursor=latest, more=False)
+    items = list(visible.filter(seq__gt=after).order_by("seq")[: limit + 1])
+    if len(items) > limit:
+        items = items[:limit]
+        return Replay(items=items, cursor=items[-1].seq, more=True)
+    return Replay(items=items, cursor=latest, more=False)
 
 
-def latest_id(user) -> int:
-    return (
-        Notification.objects.filter(recipient_id=user.pk)
-        .order_by("-id")
-        .values_list("id", flat=True)
-        .first()
-        or 0
-    )
+def latest_seq(user) -> int:
+    """The last sequence number given to the member's notifications (0: none yet)."""
+    return NotificationCursor.objects.latest([user.pk])[user.pk]
+
+
+def latest_seqs(user_ids: Iterable[int]) -> dict[int, int]:
+    """The same for many members in one query (the heartbeat of a process's sockets)."""
+    return NotificationCursor.objects.latest(user_ids)
 
 
 # --- watch levels ---------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .models import (
     GroupEmailPreference,
     Kind,
     Notification,
+    NotificationCursor,
     Watch,
     WatchLevel,
     id_set,
@@ -90,6 +91,7 @@ class Sent:
     recipient_id: int
     kind: str
     email_state: str
+    seq: int = 0
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,8 @@ def notifications_send(
         "emailed": emailed_elsewhere,
         "emailed_at": now if emailed_elsewhere else None,
     }
-    varying = ("recipient_id", "verb", "group_key", "must_deliver", "url", "email_state")
+    varying = ("recipient_id", "seq", "verb", "group_key", "must_deliver", "url", "email_state")
+    seqs = NotificationCursor.objects.advance(people)
     rows = []
     for user_id, (language, frequency) in people.items():
         kind = wanted[user_id]
@@ -179,27 +182,36 @@ def notifications_send(
         else:
             state = _FREQUENCY_TO_STATE[overrides.get(user_id, frequency)]
         key = group_key_for(kind, group_ref=subject.group_ref, thread_ref=subject.thread_ref)
-        rows.append((user_id, str(kind), key, must, url_in(language), str(state)))
-    states = {row[0]: (row[1], row[5]) for row in rows}
+        rows.append(
+            (user_id, seqs[user_id], str(kind), key, must, url_in(language), str(state))
+        )
+    states = {row[0]: (row[1], row[2], row[6]) for row in rows}
     ids = Notification.objects.fan_out_insert(common=common, varying=varying, rows=rows)
     batch = Batch(
-        sent=tuple(Sent(pk, uid, states[uid][0], states[uid][1]) for pk, uid in sorted(ids)),
+        sent=tuple(
+            Sent(pk, uid, states[uid][1], states[uid][2], states[uid][0])
+            for pk, uid in sorted(ids)
+        ),
         group_ref=subject.group_ref,
         thread_ref=subject.thread_ref,
         data=subject.data,
     )
+    due_now = [s.pk for s in batch.sent if s.email_state == EmailState.IMMEDIATE]
+    if due_now:
+        from .tasks import send_immediate_emails
+
+        # Queued in this transaction (the database task backend writes a row here), so
+        # the email is owed exactly when the notification exists; a worker that dies
+        # mid-send leaves it IMMEDIATE and `send_digests` queues it again.
+        send_immediate_emails.enqueue(notification_ids=due_now)
     transaction.on_commit(lambda: _after_commit(batch))
     return batch
 
 
 def _after_commit(batch: Batch) -> None:
     from . import realtime
-    from .tasks import send_immediate_emails
 
     realtime.push(batch)
-    due_now = [s.pk for s in batch.sent if s.email_state == EmailState.IMMEDIATE]
-    if due_now:
-        send_immediate_emails.enqueue(notification_ids=due_now)
 
 
 @transaction.atomic

@@ -225,6 +225,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 NOTIFICATIONS_NOTIFICATION_MODEL = "inbox.Notification"
 # Digests go out on the first `send_digests` run at or after this hour, recipient's local time.
 INBOX_DIGEST_HOUR = int(os.environ.get("INBOX_DIGEST_HOUR", "7"))
+# The live inbox beats this often (re-subscribing, and telling each socket its member's
+# latest notification number from the database): the longest a client stays behind.
+INBOX_HEARTBEAT_SECONDS = float(os.environ.get("INBOX_HEARTBEAT_SECONDS", "15"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Plaza"

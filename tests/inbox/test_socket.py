@@ -36,6 +36,7 @@ async def connect(user) -> WebsocketCommunicator:
     assert connected
     hello = await communicator.receive_json_from(timeout=10)
     assert hello["type"] == "hello" and hello["user"] == user.pk
+    assert {"cursor", "heartbeat", "unread"} <= set(hello)
     return communicator
 
 
@@ -102,6 +103,7 @@ async def test_a_reply_arrives_live_with_the_unread_count():
     assert message == {
         "type": "notification",
         "id": note.pk,
+        "seq": 1,
         "text": f"{other.public_name} replied to you in “Cycle lanes”.",
         "url": reverse("inbox:open", args=[note.pk]),
         "unread": 1,
@@ -117,27 +119,98 @@ async def test_replay_after_a_dropped_connection_gives_exactly_the_missed_five()
     owner, others, thread = await sync_to_async(a_thread_with_members)(5)
     await sync_to_async(PostFactory)(thread=thread, author=others[0])
     communicator = await connect(owner)
-    seen, _state = await replay(communicator, 0)
-    last = seen[-1]["id"]
+    seen, state = await replay(communicator, 0)
+    assert [m["seq"] for m in seen] == [1] and state["cursor"] == 1
     await communicator.disconnect()
     for other in others:  # five notifications while offline
         await sync_to_async(PostFactory)(thread=thread, author=other)
     communicator = await connect(owner)
-    items, state = await replay(communicator, last)
+    items, state = await replay(communicator, state["cursor"])
     expected = await sync_to_async(
         lambda: list(
-            Notification.objects.filter(recipient=owner, id__gt=last)
-            .order_by("id")
-            .values_list("id", flat=True)
+            Notification.objects.filter(recipient=owner, seq__gt=1)
+            .order_by("seq")
+            .values_list("id", "seq")
         )
     )()
-    assert len(expected) == 5
-    assert [m["id"] for m in items] == expected
+    assert [seq for _id, seq in expected] == [2, 3, 4, 5, 6]  # gapless, per recipient
+    assert [(m["id"], m["seq"]) for m in items] == expected
     assert all(m["replayed"] for m in items)
-    assert state == {"type": "unread", "unread": 6, "last": expected[-1]}
-    # Asking again from the newest id: nothing twice.
-    again, _ = await replay(communicator, expected[-1])
+    assert state == {"type": "unread", "unread": 6, "cursor": 6, "more": False}
+    # Asking again from the cursor: nothing twice.
+    again, _ = await replay(communicator, 6)
     assert again == []
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_long_absence_replays_in_rounds_and_misses_nothing(monkeypatch):
+    """More than a round's worth: each round says `more` and where to go on from."""
+    from inbox import selectors
+
+    monkeypatch.setattr(selectors, "REPLAY_LIMIT", 2)
+    owner, others, thread = await sync_to_async(a_thread_with_members)(5)
+    for other in others:
+        await sync_to_async(PostFactory)(thread=thread, author=other)
+    communicator = await connect(owner)
+    got, cursor, rounds = [], 0, 0
+    first, state = await replay(communicator, 0)  # a first visit: the unread, newest two
+    assert [m["seq"] for m in first] == [4, 5] and state["cursor"] == 5
+    cursor = 1  # as if the client had seen only the first one
+    while True:
+        items, state = await replay(communicator, cursor)
+        rounds += 1
+        got += [m["seq"] for m in items]
+        cursor = state["cursor"]
+        if not state["more"]:
+            break
+    assert got == [2, 3, 4, 5] and rounds == 2 and cursor == 5
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_withdrawn_notifications_leave_no_hole_in_the_cursor():
+    """A notification the member may no longer see is not replayed, but the round's
+    cursor still moves past it, so the client does not ask for it for ever."""
+    from inbox import services
+
+    owner, others, thread = await sync_to_async(a_thread_with_members)(3)
+    for other in others:
+        await sync_to_async(PostFactory)(thread=thread, author=other)
+    middle = await sync_to_async(
+        lambda: Notification.objects.get(recipient=owner, seq=2)
+    )()
+    hidden = await sync_to_async(lambda: middle.post_ref)()
+    await sync_to_async(services.notifications_withdraw)(post_ref=hidden)
+    from discussions.models import Post
+
+    await sync_to_async(lambda: Post.objects.filter(pk=hidden).update(status="hidden"))()
+    communicator = await connect(owner)
+    items, state = await replay(communicator, 0 + 1)
+    assert [m["seq"] for m in items] == [3] and state["cursor"] == 3
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_heartbeat_reports_the_databases_cursor(settings):
+    """Every heartbeat tells each socket its member's latest number from the database —
+    so a client that missed a push (whatever the channel layer did) sees it is behind."""
+    from inbox.models import NotificationCursor
+
+    settings.INBOX_HEARTBEAT_SECONDS = 0.2
+    owner, (other,), thread = await sync_to_async(a_thread_with_members)(1)
+    communicator = await connect(owner)
+    await replay(communicator, 0)
+    beat = await communicator.receive_json_from(timeout=5)
+    assert beat == {"type": "heartbeat", "cursor": 0}
+    # A notification stored without any push (as when Redis dropped it).
+    await sync_to_async(
+        lambda: NotificationCursor.objects.update_or_create(
+            user=owner, defaults={"last_seq": 1}
+        )
+    )()
+    beat = await communicator.receive_json_from(timeout=5)
+    assert beat == {"type": "heartbeat", "cursor": 1}
     await communicator.disconnect()
 
 
@@ -220,7 +293,7 @@ def test_a_flushed_redis_loses_nothing_for_a_reconnecting_client():
         assert await sync_to_async(_post_reply_over_http)(thread, other) == 302
         assert await communicator.receive_nothing(timeout=0.5)
         await communicator.disconnect()
-        return await _connect_and_replay(owner, state["last"])
+        return await _connect_and_replay(owner, state["cursor"])
 
     items = async_to_sync(scenario)()
     stored = list(Notification.objects.filter(recipient=owner).values_list("id", flat=True))
@@ -267,6 +340,7 @@ async def test_each_socket_gets_the_event_worded_in_its_members_language(monkeyp
         assert message == {
             "type": "notification",
             "id": notes[user.pk],
+            "seq": 1,
             "text": text,
             "url": url,
             "unread": 1,
