@@ -32,6 +32,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "daphne",
+    "core",  # shared plumbing (idempotent creates); below every Plaza app
     "people",
     "cms",
     "partners",
