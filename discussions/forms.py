@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
+
 from .models import Report
 from .services import REASON_MAX_LENGTH, TITLE_MAX_LENGTH
 
@@ -41,7 +43,9 @@ class ReplyForm(forms.Form):
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class EditForm(forms.Form):
+class EditForm(VersionedForm):
+    """The author's edit; `version` is the post's edit_count when the form was loaded."""
+
     title = forms.CharField(
         label=_("Title"),
         required=False,

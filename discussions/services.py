@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.concurrency import check_version
 from core.events import emit
+from core.idempotency import idempotent
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
@@ -299,6 +301,7 @@ def _locked_post(post: Post | int) -> Post:
 # --- threads and replies --------------------------------------------------------------
 
 
+@idempotent(user="author")
 @transaction.atomic
 def thread_start(
     *, group: WorkingGroup, author, title: str, body: str, language: str | None = None
@@ -345,11 +348,15 @@ def thread_start(
     return thread
 
 
+@idempotent(user="author")
 @transaction.atomic
 def post_reply(
     *, thread: Thread, parent: Post | int | None, author, body: str, language: str | None = None
 ) -> Post:
-    """Reply to the thread (parent None = its opening post) or to any post in it, at any depth."""
+    """Reply to the thread (parent None = its opening post) or to any post in it, at any depth.
+
+    With `idempotency_key` (the reply form's), a retried or doubled submit returns the
+    first reply instead of storing a second one (core.idempotency)."""
     _require_login(author)
     thread = Thread.objects.select_related("group").get(pk=thread.pk)
     perms.check_can_reply(author, thread)
@@ -415,10 +422,20 @@ def post_reply(
 
 @transaction.atomic
 def post_edit(
-    *, post: Post, user, body: str, title: str | None = None, language: str | None = None
+    *,
+    post: Post,
+    user,
+    body: str,
+    title: str | None = None,
+    language: str | None = None,
+    expected_version: int | None = None,
 ) -> Post:
     """The author edits a post (and, for an opening post, the thread title); the previous
-    version is kept as a revision for the author and the moderators."""
+    version is kept as a revision for the author and the moderators.
+
+    `expected_version` is the post's `edit_count` when the edit form was loaded: if the
+    post was edited since (another tab), EditConflict carries the saved texts and nothing
+    is written (core.concurrency). None skips the check."""
     _require_login(user)
     post = _locked_post(post)
     perms.check_can_edit_post(user, post)
@@ -428,6 +445,16 @@ def post_edit(
     new_title = _clean_title(title) if (title is not None and post.is_opening) else thread.title
     if body == post.body and new_title == thread.title and language == post.language:
         return post
+    # The row is locked: no other edit can slip in between this check and the save.
+    check_version(
+        expected=expected_version,
+        current=post.edit_count,
+        saved=lambda: {
+            **({"title": thread.title} if post.is_opening else {}),
+            "body": post.body,
+            "language": post.language,
+        },
+    )
     now = timezone.now()
     PostRevision.objects.create(
         post=post,
@@ -537,6 +564,7 @@ def reaction_toggle(*, post: Post, user, kind: str) -> bool:
 # --- reports --------------------------------------------------------------------------
 
 
+@idempotent(user="reporter")
 @transaction.atomic
 def report_create(*, post: Post, reporter, reason: str, details: str = "") -> Report:
     """Report a post to the group's moderators (one open report per person and post)."""

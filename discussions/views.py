@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cms.chrome_cache import chrome_cached, chrome_version_bump
+from core import concurrency
+from core.idempotency import key_from
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
@@ -55,6 +57,8 @@ def _message(exc: Exception) -> str:
 def _status(exc: Exception) -> int:
     if isinstance(exc, PostingTooFast):
         return 429
+    if isinstance(exc, concurrency.EditConflict):
+        return concurrency.STATUS
     return 403 if isinstance(exc, PermissionDenied) else 400
 
 
@@ -62,6 +66,9 @@ def _render(request, template: str, context: dict, status: int = 200, exc: Excep
     if exc is not None:
         context["error"] = _message(exc)
         status = _status(exc)
+        if isinstance(exc, concurrency.EditConflict) and "form" in context:
+            # Both texts: the saved one beside the form, the member's own left in it.
+            context["conflict"] = context["form"].take_conflict(exc)
     response = TemplateResponse(request, template, context, status=status)
     if isinstance(exc, PostingTooFast):
         response["Retry-After"] = str(exc.retry_after)
@@ -258,7 +265,12 @@ def thread_create(request, slug: str):
     )
 
     def start():
-        thread = services.thread_start(group=group, author=request.user, **form.cleaned_data)
+        thread = services.thread_start(
+            group=group,
+            author=request.user,
+            idempotency_key=key_from(request.POST),
+            **form.cleaned_data,
+        )
         return HttpResponseRedirect(thread.get_absolute_url())
 
     return _form_page(request, "discussions/thread_form.html", context, form, start)
@@ -370,6 +382,7 @@ def _reply(request, thread: Thread, parent: Post | None, quote: Post | None = No
             author=request.user,
             body=form.cleaned_data["body"],
             language=form.cleaned_data["language"],
+            idempotency_key=key_from(request.POST),
         )
     except (ValidationError, PermissionDenied) as exc:
         if _wants_json(request):
@@ -426,7 +439,12 @@ def post_edit(request, post_id: int):
         perms.check_can_see_post(request.user, post)
         return _login_first(request)
     perms.check_can_edit_post(request.user, post)
-    initial = {"body": post.body, "language": post.language, "title": post.thread.title}
+    initial = {
+        "body": post.body,
+        "language": post.language,
+        "title": post.thread.title,
+        "version": post.edit_count,
+    }
     form = EditForm(request.POST or None, initial=initial)
     context = _base_context(request, post.group, thread=post.thread, post=post, form=form)
 
@@ -438,6 +456,7 @@ def post_edit(request, post_id: int):
             body=data["body"],
             language=data["language"],
             title=data["title"] if post.is_opening else None,
+            expected_version=form.expected_version(),
         )
         return HttpResponseRedirect(_thread_page_url(post))
 
@@ -510,7 +529,12 @@ def post_report(request, post_id: int):
     context = _base_context(request, post.group, thread=post.thread, post=post, form=form)
 
     def report():
-        services.report_create(post=post, reporter=request.user, **form.cleaned_data)
+        services.report_create(
+            post=post,
+            reporter=request.user,
+            idempotency_key=key_from(request.POST),
+            **form.cleaned_data,
+        )
         context["done"] = True
         return _render(request, "discussions/report_form.html", context)
 

@@ -140,6 +140,35 @@
     if (input) input.value = id || "";
   }
 
+  // Each reply the member means to write has its own idempotency key: a retry of the same
+  // submit sends the same key (the server then answers with the reply it already stored),
+  // the next reply gets a new one.
+  function freshKey() {
+    var input = form.querySelector("input[name=idempotency_key]");
+    if (!input || !window.crypto || !window.crypto.getRandomValues) return;
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16)), hex = "";
+    for (var i = 0; i < bytes.length; i++) hex += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+    input.value = hex;
+  }
+
+  // A lost connection or a gateway/overload answer says nothing about whether the reply was
+  // stored: send the very same request again (same key), a few times, then fall back to a
+  // plain submit of the form, which carries the same key too.
+  var RETRY_DELAYS = [1000, 3000, 7000];
+  function sendReply(data, attempt) {
+    return fetch(form.action, { method: "POST", body: data, credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrf } })
+      .then(function (r) {
+        if (r.status === 502 || r.status === 503 || r.status === 504) throw new Error(String(r.status));
+        return r.json().catch(function () { return { ok: false, error: String(r.status) }; });
+      })
+      .catch(function (err) {
+        if (attempt >= RETRY_DELAYS.length) throw err;
+        return new Promise(function (resolve) { setTimeout(resolve, RETRY_DELAYS[attempt]); })
+          .then(function () { return sendReply(data, attempt + 1); });
+      });
+  }
+
   function resetForm() {
     setParent("");
     if (cancel) cancel.hidden = true;
@@ -155,6 +184,7 @@
       var main = link.closest(".post-main");
       main.parentNode.insertBefore(form, main.nextSibling);
       setParent(id);
+      freshKey();
       if (cancel) cancel.hidden = false;
       if (errorBox) errorBox.hidden = true;
       var area = form.querySelector("textarea");
@@ -168,9 +198,8 @@
       if (button) button.disabled = true;
       var data = new FormData(form);
       var parentId = data.get("parent");
-      fetch(form.action, { method: "POST", body: data, credentials: "same-origin",
-        headers: { "Accept": "application/json", "X-CSRFToken": csrf } })
-        .then(function (r) { return r.json().catch(function () { return { ok: false, error: String(r.status) }; }); })
+      var failed = false;
+      sendReply(data, 0)
         .then(function (result) {
           if (!result.ok) {
             if (errorBox) { errorBox.textContent = result.error; errorBox.hidden = false; }
@@ -179,14 +208,19 @@
           if (errorBox) errorBox.hidden = true;
           form.querySelector("textarea").value = "";
           resetForm();
+          freshKey();
           var openingId = (root.querySelector(".opening[data-post]") || {}).id;
           var parent = result.parent || (openingId ? openingId.replace("post-", "") : parentId);
           return insertPost(result.post, parent).then(function (li) {
             if (li) { li.scrollIntoView({ block: "nearest" }); li.querySelector("summary").focus(); }
           });
+        }, function () {
+          // Still no answer: the plain submit (same key) lands on the reply either way.
+          failed = true;
+          form.submit();
         })
-        .catch(function () { form.submit(); })
-        .finally(function () { if (button) button.disabled = false; });
+        .catch(function () {})  // showing the stored reply failed: it is stored, send nothing
+        .finally(function () { if (button && !failed) button.disabled = false; });
     });
   }
 
