@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VersionedForm
+
 from .models import Membership, Region, Topic, WorkingGroup
 
 ANY = [("", _("Any"))]
@@ -84,8 +86,9 @@ class BanForm(forms.Form):
         return user
 
 
-class GroupSettingsForm(forms.Form):
-    """Owners' settings. `languages` is a list of codes; the service encodes it."""
+class GroupSettingsForm(VersionedForm):
+    """Owners' settings. `languages` is a list of codes; the service encodes it. `version`
+    is the group's version when the form was loaded (a stale save is refused)."""
 
     name = forms.CharField(label=_("Name"), max_length=160)
     kind = forms.ChoiceField(label=_("Kind"), choices=WorkingGroup.Kind.choices)
@@ -106,11 +109,12 @@ class GroupSettingsForm(forms.Form):
         return {
             "name": group.name, "kind": group.kind, "visibility": group.visibility,
             "join_policy": group.join_policy, "topic": group.topic, "region": group.region,
-            "languages": group.language_list,
+            "languages": group.language_list, "version": group.version,
         }
 
 
 class GroupCreateForm(GroupSettingsForm):
+    version = None  # a new group has no earlier version to conflict with
     slug = forms.SlugField(label=_("Address (slug)"), max_length=80,
                            help_text=_("Lower-case letters, digits and hyphens; part of the page address."))
     purpose = forms.CharField(label=_("Purpose"), required=False, max_length=1000,

@@ -101,6 +101,9 @@ class WorkingGroup(models.Model):
     member_count = models.PositiveIntegerField(_("member count"), default=0, editable=False)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Bumped by every settings change: the settings form sends the version it was loaded
+    # from, so a stale save is refused instead of undoing a newer one (core.concurrency).
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     objects = WorkingGroupQuerySet.as_manager()
 

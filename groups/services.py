@@ -19,7 +19,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.concurrency import check_version
 from core.events import emit
+from core.idempotency import idempotent
 
 from . import permissions as perms
 from . import signals
@@ -168,17 +170,23 @@ def group_create(
 
 
 @transaction.atomic
-def group_update_settings(*, group: WorkingGroup, by, **changes: object) -> WorkingGroup:
+def group_update_settings(
+    *, group: WorkingGroup, by, expected_version: int | None = None, **changes: object
+) -> WorkingGroup:
     """Change a group's name, kind, visibility, join policy, topic, region or languages.
 
     Owners and site admins only. Becoming secret removes the group's pages from the
-    search index; leaving secret puts them back.
+    search index; leaving secret puts them back. `expected_version` is the group's version
+    when the settings form was loaded: if another save came in since, EditConflict carries
+    the saved settings and nothing changes (None skips the check). Each change bumps it.
     """
     perms.check_can_manage(by, group)
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"Not group settings: {sorted(unknown)}")
     group = _locked_group(group)
+    saved = {field: getattr(group, field) for field in SETTINGS_FIELDS}
+    saved["languages"] = group.language_list
     if "languages" in changes and not isinstance(changes["languages"], str):
         changes["languages"] = WorkingGroup.encode_languages(changes["languages"])
     before = {field: getattr(group, field) for field in changes}
@@ -188,7 +196,10 @@ def group_update_settings(*, group: WorkingGroup, by, **changes: object) -> Work
     changed = [f for f in changes if before[f] != getattr(group, f)]
     if not changed:
         return group
-    group.save(update_fields=changed)
+    # The row is locked: no other save can come between this check and ours.
+    check_version(expected=expected_version, current=group.version, saved=saved)
+    group.version += 1
+    group.save(update_fields=[*changed, "version"])
     _log(
         group=group,
         actor=by,
@@ -418,6 +429,7 @@ def membership_set_role(
 # --- join requests --------------------------------------------------------------------
 
 
+@idempotent(user="user")
 @transaction.atomic
 def join_request_create(*, group: WorkingGroup, user, message: str = "") -> JoinRequest:
     """Ask to join an on-request group, with an optional message to the moderators."""
@@ -528,6 +540,7 @@ def join_request_decline(*, join_request: JoinRequest, by, reason: str = "") -> 
 # --- invitations ----------------------------------------------------------------------
 
 
+@idempotent(user="by")
 @transaction.atomic
 def invitation_create(
     *, group: WorkingGroup, by, user=None, email: str = "", message: str = ""

@@ -18,6 +18,9 @@ from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import concurrency
+from core.idempotency import key_from
+
 from . import extensions, selectors, services
 from . import permissions as perms
 from .feeds import GroupFeed
@@ -47,6 +50,8 @@ def _message(exc: Exception) -> str:
 
 
 def _status(exc: Exception) -> int:
+    if isinstance(exc, concurrency.EditConflict):
+        return concurrency.STATUS
     return 403 if isinstance(exc, PermissionDenied) else 400
 
 
@@ -295,7 +300,8 @@ def request_join(request, page: GroupPage):
                 return HttpResponseRedirect(_sub(page, "request_join"))
             if not form.is_valid():
                 return _render(request, template, _group_context(request, page, **context), 400)
-            services.join_request_create(group=group, user=user, message=form.cleaned_data["message"])
+            services.join_request_create(group=group, user=user, message=form.cleaned_data["message"],
+                                         idempotency_key=key_from(request.POST))
         except (ValidationError, PermissionDenied) as exc:
             return _fail(request, page, exc, template=template, **context)
         messages.success(request, _("Your request has been sent to the moderators."))
@@ -375,6 +381,7 @@ def invitations(request, page: GroupPage):
         try:
             services.invitation_create(
                 group=group, by=request.user, message=form.cleaned_data["message"],
+                idempotency_key=key_from(request.POST),
                 **({"user": who} if kind == "user" else {"email": who}),
             )
         except (ValidationError, PermissionDenied) as exc:
@@ -464,7 +471,13 @@ def group_settings(request, page: GroupPage):
         if not form.is_valid():
             return _render(request, template, _group_context(request, page, form=form), 400)
         try:
-            services.group_update_settings(group=group, by=request.user, **form.cleaned_data)
+            services.group_update_settings(
+                group=group, by=request.user, expected_version=form.expected_version(),
+                **form.changes(),
+            )
+        except concurrency.EditConflict as exc:
+            conflict = form.take_conflict(exc)  # the saved settings beside the member's
+            return _fail(request, page, exc, template=template, form=form, conflict=conflict)
         except (ValidationError, PermissionDenied) as exc:
             return _fail(request, page, exc, template=template, form=form)
         messages.success(request, _("The settings have been saved."))
