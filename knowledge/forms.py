@@ -9,6 +9,8 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from core.concurrency import VersionedForm
+
 from .choices import LanguageLevel, Region, Stage, Topic, spoken_language_choices
 from .fields import ChoiceListFormField
 
@@ -216,6 +218,10 @@ class ProjectIdeaForm(forms.Form):
         return {name: getattr(idea, name) for name in cls.base_fields}
 
 
+class ProjectIdeaEditForm(VersionedForm, ProjectIdeaForm):
+    """Editing an idea: the form also carries the idea's version it was loaded from."""
+
+
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label=_("New stage"), choices=Stage.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
@@ -226,7 +232,7 @@ class TeamMemberForm(forms.Form):
     role = forms.CharField(label=_("Role"), max_length=120)
 
 
-class ResultsForm(forms.Form):
+class ResultsForm(VersionedForm):
     results = forms.CharField(
         label=_("Results"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
     )

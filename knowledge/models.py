@@ -739,6 +739,9 @@ class ProjectIdea(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Bumped by every edit of the texts (description, results): the edit forms send the
+    # version they were loaded from, so a stale save is refused (core.concurrency).
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("project idea")

@@ -19,7 +19,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from core.concurrency import check_version
 from core.events import emit
+from core.idempotency import idempotent
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
@@ -141,6 +143,7 @@ def expert_profile_save(
 # --- contact requests ---------------------------------------------------------------------
 
 
+@idempotent(user="sender")
 @transaction.atomic
 def contact_request_create(
     *, sender, recipient, subject: str, message: str, share_email: bool = False
@@ -240,6 +243,7 @@ def _announce(registration: EventRegistration, event: EventPage, *, promoted: bo
         _enqueue(send_registration_email, registration.pk, "cancelled")
 
 
+@idempotent(user="user")
 @transaction.atomic
 def event_register(*, event: EventPage, user, language: str | None = None) -> EventRegistration:
     """Register the member: a confirmed place if one is free (and nobody queues ahead),
@@ -593,6 +597,7 @@ def good_practice_propose_from_thread(*, thread, by) -> GoodPracticePage:
     return page
 
 
+@idempotent(user="by")
 @transaction.atomic
 def practice_discuss(*, page: GoodPracticePage, group: WorkingGroup | None, by):
     """Open the practice's thread in one of its related groups (or return the one already
@@ -685,6 +690,7 @@ def _apply_idea_fields(idea: ProjectIdea, changes: dict) -> None:
     idea.full_clean(exclude=["group", "created_by"])
 
 
+@idempotent(user="by")
 @transaction.atomic
 def project_idea_create(*, group: WorkingGroup, by, role: str = "", **fields) -> ProjectIdea:
     """Start a project idea in a group (members may); its author joins the team."""
@@ -704,15 +710,40 @@ def project_idea_create(*, group: WorkingGroup, by, role: str = "", **fields) ->
     return idea
 
 
+def _lock_idea_version(
+    idea: ProjectIdea, *, expected_version: int | None, names, edited: dict
+) -> bool:
+    """Lock the idea's row; False when `edited` (the submitted values of `names`) is what is
+    saved already (a doubled submit: nothing to do), EditConflict when the form was loaded
+    from an older version. Then bumps `idea.version` for the save."""
+    saved = ProjectIdea.objects.select_for_update().get(pk=idea.pk)
+    current = {name: getattr(saved, name) for name in names}
+    if all(edited.get(name) == value for name, value in current.items() if name in edited):
+        return False
+    check_version(expected=expected_version, current=saved.version, saved=current)
+    idea.version = saved.version + 1
+    return True
+
+
 @transaction.atomic
-def project_idea_update(*, idea: ProjectIdea, by, **fields) -> ProjectIdea:
-    """Edit a project idea's description (team and group moderators)."""
+def project_idea_update(
+    *, idea: ProjectIdea, by, expected_version: int | None = None, **fields
+) -> ProjectIdea:
+    """Edit a project idea's description (team and group moderators).
+
+    `expected_version` is the idea's version when the edit form was loaded: if it was saved
+    since, EditConflict carries the saved texts and nothing changes (None skips the check).
+    """
     perms.check_can_edit_idea(by, idea)
     unknown = set(fields) - set(IDEA_TEXT_FIELDS)
     if unknown:
         raise ValueError(f"Not project idea fields: {sorted(unknown)}")
     _apply_idea_fields(idea, fields)
-    idea.save()
+    edited = {name: getattr(idea, name) for name in fields}
+    if _lock_idea_version(
+        idea, expected_version=expected_version, names=IDEA_TEXT_FIELDS, edited=edited
+    ):
+        idea.save()
     return idea
 
 
@@ -777,15 +808,27 @@ def project_idea_set_stage(
 
 @transaction.atomic
 def project_idea_record_results(
-    *, idea: ProjectIdea, by, results: str, lessons_learned: str
+    *,
+    idea: ProjectIdea,
+    by,
+    results: str,
+    lessons_learned: str,
+    expected_version: int | None = None,
 ) -> ProjectIdea:
-    """At "evaluated", the team records what came out of it and what they learned."""
+    """At "evaluated", the team records what came out of it and what they learned.
+
+    `expected_version` as for `project_idea_update` (a stale form gets EditConflict)."""
     perms.check_can_edit_idea(by, idea)
     if idea.stage != Stage.EVALUATED:
         raise ValidationError(_("Results are recorded once the project has been evaluated."))
     if not results.strip():
         raise ValidationError(_("Please describe the results."))
-    idea.results, idea.lessons_learned = results.strip(), lessons_learned.strip()
+    edited = {"results": results.strip(), "lessons_learned": lessons_learned.strip()}
+    if not _lock_idea_version(
+        idea, expected_version=expected_version, names=tuple(edited), edited=edited
+    ):
+        return idea
+    idea.results, idea.lessons_learned = edited["results"], edited["lessons_learned"]
     idea.results_html, idea.lessons_learned_html = (
         _render(idea.results),
         _render(idea.lessons_learned),
@@ -797,6 +840,7 @@ def project_idea_record_results(
             "results_html",
             "lessons_learned_html",
             "updated_at",
+            "version",
         ]
     )
     return idea

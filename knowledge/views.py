@@ -26,6 +26,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core import concurrency
+from core.idempotency import key_from
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
@@ -37,6 +39,7 @@ from .forms import (
     DirectoryFilterForm,
     ExpertProfileForm,
     LanguageSkillFormSet,
+    ProjectIdeaEditForm,
     ProjectIdeaForm,
     ResultsForm,
     StageForm,
@@ -64,6 +67,8 @@ def _message(exc: Exception) -> str:
 def _status(exc: Exception) -> int:
     if isinstance(exc, services.RateLimited):
         return 429
+    if isinstance(exc, concurrency.EditConflict):
+        return concurrency.STATUS
     return 403 if isinstance(exc, PermissionDenied) else 400
 
 
@@ -83,6 +88,8 @@ def _form_post(request, form, write, success: str, *, ready: bool = True):
         url = write(form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
         form.add_error(None, _message(exc))
+        if isinstance(exc, concurrency.EditConflict):  # the saved texts beside the member's
+            form.conflict = form.take_conflict(exc)
         return None, _status(exc)
     messages.success(request, success)
     return redirect(url), 302
@@ -183,7 +190,9 @@ def practice_discuss(request, page):
         return redirect(f"{reverse('account_login')}?next={page.url}")
     group = WorkingGroup.objects.filter(pk=request.POST.get("group") or 0).first()
     try:
-        thread = services.practice_discuss(page=page, group=group, by=request.user)
+        thread = services.practice_discuss(
+            page=page, group=group, by=request.user, idempotency_key=key_from(request.POST)
+        )
     except (ValidationError, PermissionDenied) as exc:
         return practice_detail(request, page, error=_message(exc), status=_status(exc))
     return HttpResponseRedirect(thread.get_absolute_url())
@@ -317,7 +326,12 @@ def contact(request, username):
     form = ContactForm(request.POST or None)
 
     def send(data) -> str:
-        services.contact_request_create(sender=request.user, recipient=recipient, **data)
+        services.contact_request_create(
+            sender=request.user,
+            recipient=recipient,
+            idempotency_key=key_from(request.POST),
+            **data,
+        )
         listed = ExpertProfile.objects.filter(user=recipient, listed=True).exists()
         return (
             reverse("knowledge:profile", args=[username])
@@ -507,7 +521,12 @@ def event_register(request, event):
     return _event_write(
         request,
         event,
-        lambda: services.event_register(event=event, user=request.user, language=_language()),
+        lambda: services.event_register(
+            event=event,
+            user=request.user,
+            language=_language(),
+            idempotency_key=key_from(request.POST),
+        ),
         success,
     )
 
@@ -745,7 +764,7 @@ def idea_create(request):
         request,
         form,
         lambda data: services.project_idea_create(
-            group=group, by=request.user, **data
+            group=group, by=request.user, idempotency_key=key_from(request.POST), **data
         ).get_absolute_url(),
         _("Your project idea has been created."),
         ready=group is not None,
@@ -764,12 +783,14 @@ def idea_create(request):
 def idea_edit(request, pk):
     idea = _idea(request, pk)
     perms.check_can_edit_idea(request.user, idea)
-    form = ProjectIdeaForm(request.POST or None, initial=ProjectIdeaForm.initial_from(idea))
+    form = ProjectIdeaEditForm(
+        request.POST or None, initial=ProjectIdeaEditForm.initial_from(idea)
+    )
     done, status = _form_post(
         request,
         form,
         lambda data: services.project_idea_update(
-            idea=idea, by=request.user, **data
+            idea=idea, by=request.user, expected_version=form.expected_version(), **form.changes()
         ).get_absolute_url(),
         _("The project idea has been saved."),
     )
@@ -839,13 +860,17 @@ def idea_results(request, pk):
     perms.check_can_edit_idea(request.user, idea)
     form = ResultsForm(
         request.POST or None,
-        initial={"results": idea.results, "lessons_learned": idea.lessons_learned},
+        initial={
+            "results": idea.results,
+            "lessons_learned": idea.lessons_learned,
+            "version": idea.version,
+        },
     )
     done, status = _form_post(
         request,
         form,
         lambda data: services.project_idea_record_results(
-            idea=idea, by=request.user, **data
+            idea=idea, by=request.user, expected_version=form.expected_version(), **form.changes()
         ).get_absolute_url(),
         _("Results and lessons learned have been saved."),
     )
