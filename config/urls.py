@@ -28,6 +28,9 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
+# A database connection lost outside a view is a 503 too (core.dbfaults).
+handler500 = "core.dbfaults.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
