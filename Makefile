@@ -40,11 +40,12 @@ translations: install
 demo: install translations
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py seed_demo
 
+# daphne and the task worker together (scripts/run_dev.py); links in emails follow HOST:PORT.
 run: demo
-	@echo "Plaza is serving on http://$(HOST):$(PORT)/ (SQLite, in-memory channel layer). Ctrl-C stops it."
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	@echo "Plaza is serving on http://$(HOST):$(PORT)/ (SQLite, in-memory channel layer), with its task worker. Ctrl-C stops both."
+	@HOST=$(HOST) PORT=$(PORT) VENV=$(VENV) $(PY) scripts/run_dev.py
 
 browser: install-dev
 	@bash scripts/ensure-chromium.sh

@@ -235,7 +235,15 @@ INBOX_HEARTBEAT_SECONDS = float(os.environ.get("INBOX_HEARTBEAT_SECONDS", "15"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Plaza"
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Absolute links in emails and the admin. Unset, it follows the address `make run` serves on
+# (HOST and PORT, which the Makefile passes on), so `make run PORT=8101` links to 8101.
+_site_host = os.environ.get("HOST") or "127.0.0.1"
+if _site_host in ("0.0.0.0", "::"):  # bound to every interface: link to this machine
+    _site_host = "127.0.0.1"
+elif ":" in _site_host:  # an IPv6 address goes in brackets
+    _site_host = f"[{_site_host.strip('[]')}]"
+SITE_URL = os.environ.get("SITE_URL") or f"http://{_site_host}:{os.environ.get('PORT') or '8000'}"
+WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 # Partner editors are not trusted: no raw HTML anywhere in the editor.
