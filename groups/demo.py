@@ -117,7 +117,7 @@ GROUPS = [
         "es": ("Red de ciudades de América Latina", "Presupuesto participativo, asentamientos informales y gobernanza metropolitana en América Latina."),
         "pt": ("Rede de cidades da América Latina", "Orçamento participativo, assentamentos informais e governança metropolitana na América Latina."),
         "ar": ("شبكة مدن أمريكا اللاتينية", "الموازنة التشاركية والمستوطنات غير الرسمية والحوكمة الحضرية الكبرى في أمريكا اللاتينية."),
-    }, "sofia", ["carmen"], ["editor", "joao"]),
+    }, "sofia", ["carmen", "moderator"], ["editor", "joao"]),
     ("asia-peer-review", K.REGIONAL, V.SECRET, J.INVITE, T.GOVERNANCE, R.ASIA, ["en"], {
         "en": ("Asia peer review circle", "A closed circle of city managers reviewing each other's reform plans in confidence."),
         "de": ("Peer-Review-Kreis Asien", "Ein geschlossener Kreis von Stadtverwaltungsleitungen, die ihre Reformpläne vertraulich gegenseitig prüfen."),
@@ -135,6 +135,10 @@ GROUPS = [
         "ar": ("جنوب شرق أوروبا والقوقاز: التنمية الحضرية المتكاملة", "خطط تنمية متكاملة للمراكز التاريخية تُعدّ معاً قبل نشرها."),
     }, "nino", ["jonas"], ["editor"]),
 ]
+
+# The request-only group the demo moderator decides on, so the join-request flow can be tried
+# with the printed logins: member@ asks to join, moderator@ approves or declines.
+REQUEST_ONLY_GROUP = "latam-network"
 
 MEMBERS_NOTE = "<p>Monthly call: first Tuesday, 14:00 UTC. Shared folder and minutes are linked in the pinned thread.</p>"
 CHARTER = (
