@@ -490,46 +490,84 @@ def email_unsubscribe(*, token: str) -> tuple[object, int | None]:
 
 
 def email_send_immediate(*, notification_ids: list[int]) -> int:
-    """Email what is due now: one email per recipient, each in its own transaction.
+    """Email what is due now: one email per recipient and key, each in its own transaction.
 
-    A notification is claimed (IMMEDIATE → SENT) in the same transaction that sends it,
-    so a task run twice, or two workers, never send it twice, and a failed send leaves
-    it waiting (`send_digests` retries stuck ones). Permission is checked again: what the
-    recipient can no longer see is skipped.
+    At least once, never silently twice: each email's notifications first get an
+    idempotency key, committed on its own (`_email_key`); then they are claimed
+    (IMMEDIATE → SENT) in the transaction that sends them, so a task run twice, or two
+    workers, never send them twice, and a failed send leaves them waiting
+    (`send_digests` re-queues stuck ones). If the worker dies after SMTP took the
+    message but before the claim committed, the resend carries the same key as its
+    Message-ID, so mail systems recognise the duplicate. Permission is checked again:
+    what the recipient can no longer see is skipped.
     """
     User = get_user_model()
     pending = Notification.objects.filter(
         pk__in=list(notification_ids), email_state=EmailState.IMMEDIATE
     )
-    by_recipient: dict[int, list[int]] = {}
-    for pk, recipient_id in pending.values_list("pk", "recipient_id"):
-        by_recipient.setdefault(recipient_id, []).append(pk)
+    batches: dict[tuple[int, str], list[int]] = {}
+    for pk, recipient_id, key in pending.values_list("pk", "recipient_id", "email_key"):
+        batches.setdefault((recipient_id, key), []).append(pk)
+    users = User.objects.in_bulk({recipient_id for recipient_id, _key in batches})
     sent = 0
-    for user in User.objects.filter(pk__in=list(by_recipient)):
+    for (recipient_id, _key), ids in sorted(batches.items()):
+        user = users.get(recipient_id)
+        if user is None:
+            continue
         try:
-            sent += _email_one(user=user, ids=by_recipient[user.pk])
+            key = _email_key(user=user, ids=ids)
+            if key:
+                sent += _email_one(user=user, key=key)
         except Exception:  # noqa: BLE001 - one bad address must not stop the others
             logger.exception("inbox: emailing user %s failed; will retry", user.pk)
     return sent
 
 
 @transaction.atomic
-def _email_one(*, user, ids: list[int]) -> int:
+def _email_key(*, user, ids: list[int]) -> str:
+    """Skip what the recipient may no longer see; give the rest one idempotency key (the
+    one they already share, after a crash) and commit it before anything is sent."""
+    visible = list(
+        perms.visible_notifications(user)
+        .filter(pk__in=ids, email_state=EmailState.IMMEDIATE)
+        .values_list("pk", "email_key")
+    )
+    Notification.objects.filter(pk__in=ids, email_state=EmailState.IMMEDIATE).exclude(
+        pk__in=[pk for pk, _key in visible]
+    ).update(email_state=EmailState.SKIPPED)
+    if not visible:
+        return ""
+    key = next((k for _pk, k in visible if k), "") or uuid.uuid4().hex
+    Notification.objects.filter(
+        pk__in=[pk for pk, _key in visible], email_state=EmailState.IMMEDIATE
+    ).update(email_key=key)
+    return key
+
+
+def message_id_for(key: str) -> str:
+    """The Message-ID of the email with this idempotency key: the same on every resend."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "plaza.invalid"
+    return f"<notification.{key}@{domain}>"
+
+
+@transaction.atomic
+def _email_one(*, user, key: str) -> int:
     from .emails import build_message
 
     now = timezone.now()
-    visible = list(
-        perms.visible_notifications(user).filter(pk__in=ids, email_state=EmailState.IMMEDIATE)
+    notifications = list(
+        Notification.objects.filter(
+            recipient=user, email_key=key, email_state=EmailState.IMMEDIATE
+        ).order_by("id")
     )
-    Notification.objects.filter(pk__in=ids, email_state=EmailState.IMMEDIATE).exclude(
-        pk__in=[n.pk for n in visible]
-    ).update(email_state=EmailState.SKIPPED)
     claimed = Notification.objects.filter(
-        pk__in=[n.pk for n in visible], email_state=EmailState.IMMEDIATE
+        pk__in=[n.pk for n in notifications], email_state=EmailState.IMMEDIATE
     ).update(email_state=EmailState.SENT, emailed=True, emailed_at=now)
-    if not visible or claimed != len(visible) or not user.email:
+    if not notifications or claimed != len(notifications) or not user.email:
         return 0
-    build_message(user=user, notifications=visible).send()
+    message = build_message(user=user, notifications=notifications)
+    message.extra_headers["Message-ID"] = message_id_for(key)
+    message.send()
     return 1
 
 
