@@ -527,6 +527,9 @@ class Replier:
             "X-CSRFToken": CSRF_TOKEN,
         }
         self.avoid: dict[int, float] = {}  # port -> until when (it refused a connection)
+        # Each member answers its own previous reply: the members' writes lock different
+        # parent posts and so really run (and commit) concurrently, not one after another.
+        self.last_post: int | None = None
 
     def port_for(self, turn: int) -> int:
         now = time.monotonic()
@@ -546,6 +549,8 @@ class Replier:
             "idempotency_key": key,
             "csrfmiddlewaretoken": CSRF_TOKEN,
         }
+        if self.last_post:
+            data["parent"] = str(self.last_post)
         deadline = time.monotonic() + give_up_after
         while True:
             port = self.port_for(turn)
@@ -578,6 +583,7 @@ class Replier:
             if out.ok:
                 try:
                     out.post_id = int(response.json().get("post") or 0) or None
+                    self.last_post = out.post_id or self.last_post
                 except ValueError:
                     out.error = "2xx without JSON"
             else:
@@ -736,7 +742,15 @@ def plan(condition: str, duration: float, pg_shots: int = 4) -> list[tuple[float
     if condition == "no fault":
         return []
     if condition == "redis restart":
-        return [(duration * 0.35, "kill redis"), (duration * 0.35 + 4.0, "start redis")]
+        # Mid-run: live pushes must resume once Redis is back (the hub re-subscribes).
+        # At the end: the last replies land while Redis is down and nothing live follows,
+        # so only the heartbeat can bring the tabs to the database.
+        return [
+            (duration * 0.35, "kill redis"),
+            (duration * 0.35 + 4.0, "start redis"),
+            (duration - 1.5, "kill redis"),
+            (duration + 2.5, "start redis"),
+        ]
     if condition == "worker killed":
         return [(duration * 0.4, "kill worker-1")]
     if condition == "postgres terminated":
@@ -861,8 +875,9 @@ async def _run(stack, scene, condition, replies, duration, converge_within, pg_s
 
         async def replier_loop(r: Replier) -> list[Outcome]:
             out = []
-            for j, k in enumerate(range(r.index, replies, len(repliers))):
-                wait = start + k * interval - time.monotonic()
+            for j, _k in enumerate(range(r.index, replies, len(repliers))):
+                # All members post at the same ticks: concurrent writes, as in a busy thread.
+                wait = start + j * len(repliers) * interval - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 # Each member alternates between the workers, starting on different ones.
