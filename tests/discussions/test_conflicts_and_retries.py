@@ -22,7 +22,8 @@ def _version_in(html: str) -> str:
 
 
 def _key_in(html: str) -> str:
-    return re.search(r'<input type="hidden" name="idempotency_key" value="([0-9a-f]{32})"', html).group(1)
+    found = re.search(r'<input type="hidden" name="idempotency_key" value="([0-9a-f]{32})"', html)
+    return found.group(1)
 
 
 @pytest.fixture
@@ -44,8 +45,8 @@ def test_a_stale_edit_gets_409_with_both_texts_and_a_merge_then_saves(
     tab_b = client.get(url).content.decode()
     assert _version_in(tab_a) == _version_in(tab_b) == "0"
 
-    saved = client.post(url, {"body": "Tab A's <b>newer</b> text", "language": "en", "version": "0"})
-    assert saved.status_code == 302
+    newer = {"body": "Tab A's <b>newer</b> text", "language": "en", "version": "0"}
+    assert client.post(url, newer).status_code == 302
     response = client.post(url, {"body": "Tab B's own words", "language": "en", "version": "0"})
     html = response.content.decode()
     assert response.status_code == 409
@@ -69,25 +70,20 @@ def test_a_stale_edit_gets_409_with_both_texts_and_a_merge_then_saves(
 
 
 def test_the_conflict_is_translated_and_covers_the_title(client, public_group, author):
-    thread = Thread.objects.get(pk=make_thread(public_group, author).pk)
+    from discussions import services
+
+    thread = services.thread_start(group=public_group, author=author, title="Opening", body="1")
     opening = thread.posts.get(depth=0)
     url = f"/de/discussions/posts/{opening.pk}/edit/"
-    client.post(url, {"title": "Title from tab A", "body": "Body A", "language": "en", "version": "0"})
-    response = client.post(
-        url, {"title": "Title from tab B", "body": "Body B", "language": "en", "version": "0"}
-    )
+    tab = {"body": "Body", "language": "en", "version": "0"}
+    assert client.post(url, {**tab, "title": "Title from tab A"}).status_code == 302
+    response = client.post(url, {**tab, "title": "Title from tab B", "body": "Body B"})
     html = response.content.decode()
     assert response.status_code == 409
     assert "Jemand hat eine neuere Fassung gespeichert" in html
     assert "Title from tab A" in html and 'value="Title from tab B"' in html
     thread.refresh_from_db()
     assert thread.title == "Title from tab A"
-
-
-def make_thread(group, author):
-    from discussions import services
-
-    return services.thread_start(group=group, author=author, title="Opening", body="First")
 
 
 def test_an_old_tab_without_a_version_and_a_doubled_save_still_save(
@@ -135,7 +131,8 @@ def test_a_doubled_inline_reply_stores_one_post_and_answers_the_same_json(
     assert Post.objects.filter(thread=thread, body="Sent twice").count() == 1
     # The no-JS fallback of the same submit lands on that same post.
     fallback = client.post(url, data)
-    assert fallback.status_code == 302 and fallback["Location"].endswith(f"#post-{first.json()['post']}")
+    assert fallback.status_code == 302
+    assert fallback["Location"].endswith(f"#post-{first.json()['post']}")
     assert Post.objects.filter(thread=thread, depth=1).count() == 1
 
 
@@ -144,7 +141,8 @@ def test_the_same_key_from_another_member_is_another_reply(client, public_group,
     url = f"/en/discussions/threads/{thread.pk}/reply/"
     for _ in range(2):
         client.force_login(make_member(public_group))
-        assert client.post(url, {"body": "Mine", "language": "en", "idempotency_key": KEY}).status_code == 302
+        data = {"body": "Mine", "language": "en", "idempotency_key": KEY}
+        assert client.post(url, data).status_code == 302
     assert Post.objects.filter(thread=thread, body="Mine").count() == 2
 
 

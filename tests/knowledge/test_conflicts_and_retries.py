@@ -30,7 +30,8 @@ def test_a_stale_idea_edit_gets_409_with_both_texts_then_a_merge_saves(client, k
     url = f"/en/projects/{idea.pk}/edit/"
     assert _version_in(client.get(url).content.decode()) == "0"
     data = {"title": "Solar schools", "problem": "Schools lose power.", "region": "asia"}
-    assert client.post(url, {**data, "problem": "Tab A: <i>blackouts</i>", "version": "0"}).status_code == 302
+    newer = {**data, "problem": "Tab A: <i>blackouts</i>", "version": "0"}
+    assert client.post(url, newer).status_code == 302
     response = client.post(url, {**data, "problem": "Tab B: my own words", "version": "0"})
     html = response.content.decode()
     assert response.status_code == 409
@@ -67,7 +68,8 @@ def test_doubled_creates_store_one(client, knowledge_pages):
     member = UserFactory()
     MembershipFactory(group=group, user=member)
     client.force_login(member)
-    assert 'name="idempotency_key"' in client.get(f"/en/projects/new/?group={group.slug}").content.decode()
+    page = client.get(f"/en/projects/new/?group={group.slug}").content.decode()
+    assert 'name="idempotency_key"' in page
     data = {"group": group.slug, "title": "Bike lanes", "problem": "Too many cars.",
             "idempotency_key": KEY}
     first, second = client.post("/en/projects/new/", data), client.post("/en/projects/new/", data)
