@@ -76,6 +76,14 @@ class VersionedForm(forms.Form):
 
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
+    def clean(self):
+        cleaned = super().clean()
+        if FIELD in self.errors:  # tampered with: say so where the page shows form errors
+            self.add_error(
+                None, _("This form is out of date. Please reload the page and send it again.")
+            )
+        return cleaned
+
     def expected_version(self) -> int | None:
         return self.cleaned_data.get(FIELD)
 

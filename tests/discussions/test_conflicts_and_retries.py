@@ -98,7 +98,8 @@ def test_an_old_tab_without_a_version_and_a_doubled_save_still_save(
     assert client.post(url, {"body": "Three", "language": "en", "version": "1"}).status_code == 302
     post.refresh_from_db()
     assert post.body == "Three" and post.edit_count == 2
-    assert client.post(url, {"body": "Four", "language": "en", "version": "x"}).status_code == 400
+    response = client.post(url, {"body": "Four", "language": "en", "version": "x"})
+    assert response.status_code == 400 and "This form is out of date." in response.content.decode()
 
 
 # --- idempotent replies -----------------------------------------------------------------

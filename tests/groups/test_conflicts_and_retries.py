@@ -53,6 +53,8 @@ def test_a_stale_settings_form_gets_409_with_the_saved_settings_then_saves(clien
     # A form without a version (opened before versions existed) saves as before.
     assert client.post(url, _settings(name="Old tab", visibility="members")).status_code == 302
     assert WorkingGroup.objects.get(pk=group.pk).name == "Old tab"
+    response = client.post(url, _settings(name="Tampered", version="-1"))
+    assert response.status_code == 400 and "This form is out of date." in response.content.decode()
 
 
 @pytest.mark.django_db
