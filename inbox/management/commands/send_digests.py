@@ -3,6 +3,7 @@
 It queues one `send_digest` task per member whose daily/weekly digest is due in their
 time zone and not yet claimed, and re-queues immediate emails a worker never sent. The
 per-period claim in the database (DigestDelivery, unique) makes double runs harmless.
+It is also the hourly housekeeping: create forms' idempotency keys older than a day go.
 """
 
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.idempotency import prune
 from inbox import selectors
 from inbox.tasks import send_digest, send_immediate_emails
 
@@ -35,4 +37,8 @@ class Command(BaseCommand):
         stuck = selectors.emails_stuck(now=now)
         if stuck:
             send_immediate_emails.enqueue(notification_ids=stuck)
-        self.stdout.write(f"{len(due)} digest(s) queued, {len(stuck)} stuck email(s) re-queued.")
+        pruned = prune()
+        self.stdout.write(
+            f"{len(due)} digest(s) queued, {len(stuck)} stuck email(s) re-queued, "
+            f"{pruned} old idempotency key(s) removed."
+        )
