@@ -104,6 +104,9 @@ def main() -> None:
         results.append(result)
         problems = result.problems()
         log(f"{condition}: {'promise held' if not problems else 'BROKEN'} ({result.seconds} s)")
+        log(f"  faults (s into the run, what, port or backends ended): {result.faults}")
+        for c in result.clients:
+            log(f"  {c.name}: {c.stats}")
         for problem in problems:
             log(f"  - {problem}")
         if problems:
@@ -123,6 +126,7 @@ def main() -> None:
                             "header": fh.TABLE_HEADER[1:],
                             "row": r.row()[1:],
                             "problems": r.problems(),
+                            "faults": r.faults,
                         }
                         for r in results
                     },

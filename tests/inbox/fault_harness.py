@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import signal
 import socket
@@ -861,7 +862,13 @@ async def _run(stack, scene, condition, replies, duration, converge_within, pg_s
     tasks = [asyncio.ensure_future(c.run()) for c in clients]
     faults: list[tuple] = []
     try:
-        await asyncio.wait_for(asyncio.gather(*(c.synced.wait() for c in clients)), 30)
+        try:
+            await asyncio.wait_for(asyncio.gather(*(c.synced.wait() for c in clients)), 30)
+        except TimeoutError:
+            traces = "\n".join(f"{c.name}: {c.stats} {c.trace[-10:]}" for c in clients)
+            raise RuntimeError(
+                f"A's tabs did not finish their first replay in 30 s:\n{traces}\n{stack.logs()}"
+            ) from None
         t0 = time.time()
         for c in clients:
             c.t0 = t0
@@ -884,8 +891,14 @@ async def _run(stack, scene, condition, replies, duration, converge_within, pg_s
                 out.append(await asyncio.to_thread(r.reply, j + r.index))
             return out
 
+        tick = len(repliers) * interval
+
         async def inject() -> None:
             for at, action in plan(condition, duration, pg_shots):
+                if action != "start redis":
+                    # Just after the members' posts of a tick went out: requests are in
+                    # flight (mid-transaction), not only idle connections.
+                    at = math.ceil(at / tick) * tick + 0.03
                 wait = start + at - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)

@@ -97,3 +97,4 @@ def test_postgres_backends_terminated(stack):
     result = assert_promise_holds(stack, "postgres terminated", pg_shots=4)
     assert [f[1] for f in result.faults] == ["terminate backends"] * 4
     assert sum(f[2] for f in result.faults) > 0  # it really cut connections
+    assert result.retried_503 > 0  # ... of requests in flight, which answered 503
