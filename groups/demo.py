@@ -220,3 +220,19 @@ def seed() -> list[WorkingGroup]:
         services.ban_create(group=mobility, user=users["sofia"], by=users["moderator"],
                             reason="Demo: repeated off-topic advertising.")
     return groups
+
+
+def hints() -> list[str]:
+    """For seed_demo's summary: which group lets the printed logins try join requests."""
+    from django.conf import settings
+
+    group = WorkingGroup.objects.filter(slug=REQUEST_ONLY_GROUP).first()
+    page = group.page_in("en") if group else None
+    if page is None:
+        return []
+    url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + page.url
+    return [
+        f"Join requests: \"{page.title}\" takes members on request and is moderated by "
+        f"moderator@plaza.example.\n  Ask to join as member@plaza.example at {url}, "
+        "then approve or decline as the moderator."
+    ]

@@ -2,12 +2,12 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-# Each app that has demo content offers `<app>.demo.seed()`; order matters (people first).
+# Each app that has demo content offers `<app>.demo.seed()` (order matters: people first),
+# and may offer `hints()`: lines telling a newcomer what to try with the printed logins.
 DEMO_MODULES = [
     "people.demo", "cms.demo", "partners.demo", "groups.demo", "discussions.demo", "inbox.demo",
     "knowledge.demo",
@@ -34,21 +34,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo content is ready. Demo logins:"))
         for email, password, role in logins():
             self.stdout.write(f"  {role:<28} {email:<26} password: {password}")
-        if apps.is_installed("groups"):
-            self._write_join_request_hint()
-
-    def _write_join_request_hint(self) -> None:
-        """Which group lets the printed logins try the join-request flow, and where it is."""
-        from groups.demo import REQUEST_ONLY_GROUP
-        from groups.models import WorkingGroup
-
-        group = WorkingGroup.objects.filter(slug=REQUEST_ONLY_GROUP).first()
-        page = group.page_in("en") if group else None
-        if page is None:
-            return
-        url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + page.url
-        self.stdout.write(
-            f"Join requests: \"{page.title}\" takes members on request and is moderated by "
-            f"moderator@plaza.example.\n  Ask to join as member@plaza.example at {url}, "
-            "then approve or decline as the moderator."
-        )
+        for name in DEMO_MODULES:  # what each app wants a newcomer to try first
+            if apps.is_installed(name.split(".")[0]) and find_spec(name) is not None:
+                for line in getattr(import_module(name), "hints", lambda: [])():
+                    self.stdout.write(line)
