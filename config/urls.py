@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -34,4 +36,11 @@ handler500 = "core.dbfaults.server_error"
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+    # Development only, and only images (Wagtail checked them on upload): documents are
+    # reached through /documents/<id>/<name>, served as attachments (WAGTAILDOCS_*).
+    media = Path(settings.MEDIA_ROOT)
+    urlpatterns = [
+        *static(f"{settings.MEDIA_URL}images/", document_root=media / "images"),
+        *static(f"{settings.MEDIA_URL}original_images/", document_root=media / "original_images"),
+        *urlpatterns,
+    ]

@@ -9,6 +9,8 @@ permission again — so a socket never delivers content its viewer may not read.
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from core.ws import ResilientLayerMixin, SafeJsonMixin
+
 from .realtime import thread_group
 
 
@@ -21,9 +23,14 @@ def _may_read(user, thread_id: int) -> bool:
     return thread is not None and perms.can_read_thread(user, thread)
 
 
-class ThreadConsumer(AsyncJsonWebsocketConsumer):
-    """One thread's viewers: post created/updated events and thread changes."""
+class ThreadConsumer(ResilientLayerMixin, SafeJsonMixin, AsyncJsonWebsocketConsumer):
+    """One thread's viewers: post created/updated events and thread changes.
 
+    The client only pings. Malformed frames get an error frame (SafeJsonMixin); the
+    channel-layer listener survives a quiet or restarting Redis (ResilientLayerMixin).
+    """
+
+    client_types = frozenset({"ping"})
     group_name: str | None = None
 
     async def connect(self):
@@ -34,16 +41,12 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         self.group_name = thread_group(thread_id)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.join_group(self.group_name)
         await self.accept()
         await self.send_json({"type": "hello", "thread": thread_id})
 
-    async def disconnect(self, code):
-        if self.group_name:
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
-
     async def receive_json(self, content, **kwargs):
-        if isinstance(content, dict) and content.get("type") == "ping":
+        if content["type"] == "ping":
             await self.send_json({"type": "pong"})
 
     async def thread_event(self, event):

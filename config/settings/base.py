@@ -79,6 +79,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Refuses NUL, invalid UTF-8, oversized and unparseable input (a translated 400/413)
+    # before any view or middleware below reads it.
+    "core.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -87,7 +90,17 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "people.middleware.PreferredLanguageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so it sees a view's 403/404/400 first: one log line instead of a traceback.
+    "core.middleware.RefusalMiddleware",
 ]
+
+# Request limits (core.middleware answers 413/400 with a translated message): form and
+# JSON bodies up to 2.5 MB and 1,000 fields (Django's defaults, stated so they are not
+# lost); any body, uploads included, up to 50 MB — the proxy in front should say the same.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+PLAZA_MAX_REQUEST_BODY = 50 * 1024 * 1024
 
 ROOT_URLCONF = "config.urls"
 
@@ -246,6 +259,11 @@ SITE_URL = os.environ.get("SITE_URL") or f"http://{_site_host}:{os.environ.get('
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+# Uploaded documents are served through Wagtail's view (never straight from storage) and
+# always as attachments: the type comes from the file name, which nobody verified — a
+# ".pdf" that is really HTML was shown inline as application/pdf.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
 # Partner editors are not trusted: no raw HTML anywhere in the editor.
 WAGTAILADMIN_RICH_TEXT_EDITORS = {
     "default": {
@@ -262,12 +280,26 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request is one line (core.logging); a real 500 keeps its traceback.
+    "filters": {"refusals": {"()": "core.logging.RefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals"]},
+        # Logger filters do not reach child loggers: each django.security one is named.
+        **{
+            f"django.security.{name}": {"filters": ["refusals"]}
+            for name in (
+                "DisallowedHost", "DisallowedRedirect", "DisallowedModelAdminLookup",
+                "DisallowedModelAdminToField", "InvalidSessionKey", "RequestDataTooBig",
+                "SuspiciousFileOperation", "SuspiciousMultipartForm", "SuspiciousOperation",
+                "SuspiciousSession", "TooManyFieldsSent", "TooManyFilesSent", "csrf",
+            )
+        },
+        "django.security": {"filters": ["refusals"]},
     },
 }
 

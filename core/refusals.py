@@ -1,0 +1,72 @@
+"""How Plaza says no: one translated 4xx response and one log line.
+
+A refusal (hostile input, a page the visitor may not see, a request too large) is an
+ordinary event, not a crash: it is logged as ONE line — status, method, path, reason — on
+the `plaza.refused` logger (INFO for 403/404, WARNING for the rest), never with a
+traceback. Real errors (500) keep Django's full traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger("plaza.refused")
+MAX_LOGGED_PATH = 300
+
+
+def log_refusal(request, status: int, reason: str) -> None:
+    """One line: `refused 400 POST /en/search/: <reason>` (the path shortened, escaped)."""
+    path = (getattr(request, "path", "") or "")[:MAX_LOGGED_PATH]
+    level = logging.INFO if status in (401, 403, 404, 405) else logging.WARNING
+    logger.log(
+        level,
+        "refused %s %s %s: %s",
+        status,
+        getattr(request, "method", "") or "-",
+        path.encode("unicode_escape").decode("ascii"),
+        str(reason)[:300].encode("unicode_escape").decode("ascii"),
+        extra={"status_code": status},
+    )
+
+
+def wants_json(request) -> bool:
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def refusal_response(request, status: int, message: str) -> HttpResponse:
+    """A small, self-contained page (or JSON for JSON clients) with the message.
+
+    It does not extend base.html: the request was refused because something in it is
+    broken, and the site chrome must not be the next thing to trip over it.
+    """
+    if wants_json(request):
+        response = JsonResponse({"ok": False, "error": str(message)}, status=status)
+    else:
+        language = translation.get_language() or "en"
+        html = render_to_string(
+            "core/refused.html",
+            {
+                "status": status,
+                "message": message,
+                "title": _("The request was refused"),
+                "home": _("Go to the home page"),
+                "language": language,
+                "direction": "rtl" if translation.get_language_bidi() else "ltr",
+            },
+        )
+        response = HttpResponse(html, status=status)
+    # Django's own "Bad Request: ..." line would repeat ours.
+    response._has_been_logged = True
+    return response
+
+
+def refuse(request, status: int, message: str, *, reason: str | None = None) -> HttpResponse:
+    """Log the refusal once and answer it."""
+    log_refusal(request, status, reason or message)
+    return refusal_response(request, status, message)
