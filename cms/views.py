@@ -2,9 +2,10 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from wagtail.models import Locale, Page
+
+from core.http import safe_next
 
 from .i18n import home_url, translated_url
 
@@ -13,9 +14,7 @@ from .i18n import home_url, translated_url
 def switch_language(request):
     """Show the same page in the chosen language and remember the choice (works without JS)."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = "/"
+    next_url = safe_next(request, "/")
     if language not in dict(settings.LANGUAGES):
         return HttpResponseRedirect(next_url)
     target = translated_url(request, next_url, language)
@@ -34,4 +33,6 @@ def search(request):
     if query:
         results = Page.objects.live().public().filter(locale=Locale.get_active()).search(query)
     page = Paginator(results, 20).get_page(request.GET.get("page"))
-    return render(request, "cms/search.html", {"query": query, "results": page, "home_url": home_url(request)})
+    return render(
+        request, "cms/search.html", {"query": query, "results": page, "home_url": home_url(request)}
+    )

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cms.chrome_cache import chrome_cached, chrome_version_bump
 from core import concurrency
+from core.http import page_number, parse_id
 from core.idempotency import key_from
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
@@ -286,7 +287,7 @@ def thread_detail(request, thread_id: int):
     perms.check_can_read_thread(request.user, thread)
     with timezone.override(_tz(request)):
         view = selectors.thread_page(
-            thread=thread, user=request.user, page_number=request.GET.get("page")
+            thread=thread, user=request.user, page_number=page_number(request.GET.get("page"))
         )
     form = ReplyForm(initial={"language": _language()}) if view.viewer.can_reply else None
     return _render(
@@ -315,7 +316,10 @@ def post_detail(request, thread_id: int, post_id: int):
     perms.check_can_see_post(request.user, post)
     with timezone.override(_tz(request)):
         view = selectors.branch_view(
-            thread=thread, post=post, user=request.user, page_number=request.GET.get("page")
+            thread=thread,
+            post=post,
+            user=request.user,
+            page_number=page_number(request.GET.get("page")),
         )
     form = ReplyForm(initial={"language": _language()}) if view.viewer.can_reply else None
     return _render(
@@ -420,11 +424,11 @@ def post_reply(request, post_id: int):
     parent = _post(post_id)
     perms.check_can_see_post(request.user, parent)
     quote = None
-    quote_id = request.GET.get("quote")
-    if quote_id and quote_id.isdigit():
+    quote_id = parse_id(request.GET.get("quote"))
+    if quote_id is not None:
         quote = (
             Post.objects.select_related("author", "thread__group")
-            .filter(pk=int(quote_id), thread=parent.thread)
+            .filter(pk=quote_id, thread=parent.thread)
             .first()
         )
         if quote is not None and not perms.can_see_post_body(request.user, quote):

@@ -10,10 +10,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+
+from core.http import parse_id, redirect_next, safe_url
 
 from . import permissions as perms
 from . import selectors, services
@@ -22,15 +23,6 @@ from .models import EmailFrequency, Notification, WatchLevel
 from .tokens import unsubscribe_read
 
 PAGE_SIZE = 30
-
-
-def _next_url(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _error_page(request, error: Exception, status: int):
@@ -69,12 +61,8 @@ def open_notification(request, pk: int):
     if not perms.visible_notifications(request.user).filter(pk=pk).exists():
         raise Http404(_("This notification is no longer available."))
     services.notification_mark_read(user=request.user, notification=notification)
-    target = notification.url or reverse("inbox:centre")
-    if not url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("inbox:centre")
-    return HttpResponseRedirect(target)
+    fallback = reverse("inbox:centre")
+    return HttpResponseRedirect(safe_url(request, notification.url or fallback, fallback))
 
 
 @login_required
@@ -82,7 +70,7 @@ def open_notification(request, pk: int):
 def mark_read(request, pk: int):
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.notification_mark_read(user=request.user, notification=notification)
-    return redirect(_next_url(request, reverse("inbox:centre")))
+    return redirect_next(request, reverse("inbox:centre"))
 
 
 @login_required
@@ -91,7 +79,7 @@ def mark_all_read(request):
     count = services.notifications_mark_all_read(user=request.user)
     if count:
         messages.success(request, _("All notifications are marked as read."))
-    return redirect(_next_url(request, reverse("inbox:centre")))
+    return redirect_next(request, reverse("inbox:centre"))
 
 
 @login_required
@@ -105,11 +93,11 @@ def watch(request):
     try:
         if request.POST.get("thread"):
             thread = get_object_or_404(
-                Thread.objects.select_related("group"), pk=request.POST["thread"]
+                Thread.objects.select_related("group"), pk=parse_id(request.POST["thread"])
             )
             services.watch_set_thread(user=request.user, thread=thread, level=level or None)
         else:
-            group = get_object_or_404(WorkingGroup, pk=request.POST.get("group") or 0)
+            group = get_object_or_404(WorkingGroup, pk=parse_id(request.POST.get("group")))
             services.watch_set_group(user=request.user, group=group, level=level or None)
     except (ValueError, TypeError):
         raise Http404 from None
@@ -121,7 +109,7 @@ def watch(request):
         messages.success(request, _("Muted. You will not hear about it any more."))
     else:
         messages.success(request, _("Your choice is saved."))
-    return redirect(_next_url(request, reverse("inbox:centre")))
+    return redirect_next(request, reverse("inbox:centre"))
 
 
 @login_required

@@ -144,8 +144,16 @@ class BaseLanguageSkillFormSet(forms.BaseFormSet):
         ]
 
 
+# absolute_max caps the forms built from a posted TOTAL_FORMS (Django's default allows
+# max_num + 1,000: a member asking for 10**9 rows had 1,012 forms built, validated and
+# re-rendered, 20-40 s a request); beyond it the formset is refused at once.
 LanguageSkillFormSet = forms.formset_factory(
-    LanguageSkillForm, formset=BaseLanguageSkillFormSet, extra=2, max_num=12
+    LanguageSkillForm,
+    formset=BaseLanguageSkillFormSet,
+    extra=2,
+    max_num=12,
+    absolute_max=12,
+    validate_max=True,
 )
 
 

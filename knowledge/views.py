@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import concurrency
+from core.http import parse_id
 from core.idempotency import key_from
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
@@ -188,7 +189,7 @@ def practice_discuss(request, page):
         return HttpResponseRedirect(page.url)
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={page.url}")
-    group = WorkingGroup.objects.filter(pk=request.POST.get("group") or 0).first()
+    group = WorkingGroup.objects.filter(pk=parse_id(request.POST.get("group"))).first()
     try:
         thread = services.practice_discuss(
             page=page, group=group, by=request.user, idempotency_key=key_from(request.POST)
@@ -757,7 +758,9 @@ def idea_create(request):
         .order_by("name")
     )
     group = groups.filter(slug=request.GET.get("group") or request.POST.get("group") or "").first()
-    form = ProjectIdeaForm(request.POST or None, initial={"region": group.region if group else ""})
+    # Bound on every POST, even one whose body is no form (JSON, raw): add_error needs it.
+    data = request.POST if request.method == "POST" else None
+    form = ProjectIdeaForm(data, initial={"region": group.region if group else ""})
     if request.method == "POST" and group is None:
         form.add_error(None, _("Choose one of your groups."))
     done, status = _form_post(
