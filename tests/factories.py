@@ -368,3 +368,73 @@ def partner_moderator(association, **kwargs):
     user = UserFactory(**kwargs)
     partner_moderator_add(association=association, user=user)
     return user
+
+
+# a small world with one of everything (the hostile-input fuzz walks every URL with it) ---
+
+
+def build_world() -> dict:
+    """One of each thing a URL can name, with real ids: a public group with its page, a
+    thread with a reply and a report, a notification, a join request, an invitation, a
+    ban, an expert, a contact request, a practice, an event, a project idea, a funding
+    call, a partner section and a document. Returns the objects by name; `member` owns
+    the group (so moderator-only views run their forms), `outsider` is a plain member of
+    no group, `admin` a superuser. Needs the site tree (the `site_tree` fixture)."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    from groups import services as group_services
+    from inbox.models import Notification
+    from inbox.tokens import unsubscribe_token
+    from knowledge.models import ContactRequest
+
+    member = UserFactory(username="fuzzmember", country="GH", city="Accra")
+    other = UserFactory(username="fuzzother")
+    outsider = UserFactory(username="fuzzoutsider")
+    applicant = UserFactory(username="fuzzapplicant")
+    invitee = UserFactory(username="fuzzinvitee")
+    banned = UserFactory(username="fuzzbanned")
+    admin = UserFactory(username="fuzzadmin", is_staff=True, is_superuser=True)
+    group = GroupFactory(slug="fuzz-group", name="Fuzz group", with_page=True, owner=member,
+                         join_policy=WorkingGroup.JoinPolicy.REQUEST)
+    MembershipFactory(group=group, user=other)
+    thread = ThreadFactory(group=group, author=other, title="A fuzzed thread")
+    post = PostFactory(thread=thread, author=other, body="A reply to fuzz.")
+    own_post = PostFactory(thread=thread, author=member, parent=post, body="The member's reply.")
+    from discussions.services import report_create
+
+    report = report_create(post=post, reporter=member, reason="spam", details="Spam.")
+    join_request = group_services.join_request_create(group=group, user=applicant, message="Hi")
+    invitation = group_services.invitation_create(group=group, by=member, user=invitee)
+    group_services.ban_create(group=group, user=banned, by=member, reason="spam")
+    notification = Notification.objects.create(
+        recipient=member, actor=other, verb="reply", group_key=f"reply:t:{thread.pk}",
+        url=thread.get_absolute_url(), thread_ref=thread.pk, group_ref=group.pk,
+        data={"thread": thread.title, "actor": other.public_name},
+    )
+    expert = ExpertProfileFactory(user=other, languages=[("fr", "fluent")])
+    ExpertProfileFactory(user=member, languages=[("en", "native")])
+    ContactRequest.objects.create(sender=other, recipient=member, subject="Hello", message="Hi")
+    practice = GoodPracticeFactory(title="Fuzz practice", slug="fuzz-practice")
+    GoodPracticeContact.objects.create(page=practice, user=other)
+    GoodPracticeGroup.objects.create(page=practice, group=group)
+    event = EventFactory(title="Fuzz event", slug="fuzz-event", group=group)
+    idea = ProjectIdeaFactory(group=group, created_by=member, title="Fuzz idea")
+    funding = FundingOpportunityFactory()
+    association = create_partner(name="Fuzz Association", slug="fuzz-association")
+    document = Document.objects.create(
+        title="Report",
+        file=ContentFile(b"<html><script>alert(1)</script></html>", name="report.pdf"),
+    )
+    return {
+        "member": member, "other": other, "outsider": outsider, "admin": admin,
+        "applicant": applicant, "invitee": invitee, "banned": banned, "group": group,
+        "thread": thread, "post": post, "own_post": own_post, "report": report,
+        "join_request": join_request, "invitation": invitation, "notification": notification,
+        "unsubscribe_token": unsubscribe_token(user_id=member.pk, group_ref=group.pk),
+        "expert": expert, "practice": practice, "event": event, "idea": idea,
+        "funding": funding, "association": association, "document": document,
+    }
+
+
+from knowledge.models import GoodPracticeContact, GoodPracticeGroup  # noqa: E402
