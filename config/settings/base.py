@@ -245,6 +245,9 @@ INBOX_DIGEST_HOUR = int(os.environ.get("INBOX_DIGEST_HOUR", "7"))
 # The live inbox beats this often (re-subscribing, and telling each socket its member's
 # latest notification number from the database): the longest a client stays behind.
 INBOX_HEARTBEAT_SECONDS = float(os.environ.get("INBOX_HEARTBEAT_SECONDS", "15"))
+# Posts (threads + replies) a member may write per minute (discussions.services
+# .posts_per_minute); the fault runs start plain daphne with it lifted.
+DISCUSSIONS_POSTS_PER_MINUTE = int(os.environ.get("DISCUSSIONS_POSTS_PER_MINUTE", "6"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Plaza"

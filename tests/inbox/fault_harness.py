@@ -2,13 +2,15 @@
 
 Shared by tests/inbox/test_faults.py (bounded runs) and bench/inbox_faults.py (the longer
 runs whose figures go in bench/RESULTS.md); the bench imports this module from tests/, so a
-test never imports a benchmark. Nothing here imports Django at module level: the daphne
-workers are started as `python -m tests.inbox.fault_harness serve <port>`.
+test never imports a benchmark. Nothing here imports Django at module level: the workers
+are plain `daphne config.asgi:application` processes, configured through the environment.
 
 - `Stack`: a private `redis-server` (killing it touches no other test) and two daphne
   workers on one PostgreSQL database, REDIS_URL pointing at that Redis,
-  INBOX_HEARTBEAT_SECONDS set, persistent database connections (DB_CONN_MAX_AGE, as a
-  deployment runs) tagged with an application_name so a fault can terminate exactly them.
+  INBOX_HEARTBEAT_SECONDS set, discussions' pace limit lifted (DISCUSSIONS_POSTS_PER_MINUTE:
+  a handful of members write ~100 replies a minute here), persistent database connections
+  (DB_CONN_MAX_AGE, as a deployment runs) tagged with an application_name so a fault can
+  terminate exactly them.
 - `InboxClient`: a websocket client that behaves as /work/notes/inbox-protocol.md (v2)
   says static/js/plaza.js does: dedupe by id, gapless seq cursor, replay on a gap or on a
   heartbeat ahead of the cursor, reconnect after 2.5 heartbeats of silence, replay after
@@ -43,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SESSION_COOKIE = "sessionid"
 CSRF_COOKIE = "csrftoken"
 CSRF_TOKEN = "f" * 32  # a cookie-sent secret; the form field carries the same value
-POSTS_PER_MINUTE = 10**6  # the workers lift discussions' pace limit (see serve)
+POSTS_PER_MINUTE = 10**6  # the workers' DISCUSSIONS_POSTS_PER_MINUTE (see Stack)
 
 
 def free_port() -> int:
@@ -145,7 +147,17 @@ class Worker:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.inbox.fault_harness", "serve", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "--proxy-headers",
+                "config.asgi:application",
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=self.log.open("a"),
@@ -211,6 +223,7 @@ class Stack:
                 "REDIS_URL": self.redis.url,
                 "INBOX_HEARTBEAT_SECONDS": f"{heartbeat:g}",
                 "DB_CONN_MAX_AGE": str(conn_max_age),
+                "DISCUSSIONS_POSTS_PER_MINUTE": str(POSTS_PER_MINUTE),
                 "DEBUG": "0",
                 "LOG_LEVEL": "WARNING",
                 "PYTHONPATH": str(ROOT),
@@ -262,23 +275,6 @@ class Stack:
 
     def logs(self) -> str:
         return "\n".join(f"--- {w.name} ---\n{w.log_text()[-4000:]}" for w in self.workers)
-
-
-def serve(port: str) -> None:
-    """A daphne worker (the process Worker starts): config.asgi with the posting pace limit
-    lifted — a handful of members write ~100 replies a minute here."""
-    import daphne.server  # noqa: F401 - installs Twisted's asyncio reactor before Django
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.DISCUSSIONS_POSTS_PER_MINUTE = POSTS_PER_MINUTE
-    from daphne.cli import CommandLineInterface
-
-    CommandLineInterface().run(
-        ["-b", "127.0.0.1", "-p", port, "--proxy-headers", "config.asgi:application"]
-    )
 
 
 # --- the scene: a group, a thread, member A watching it, repliers ------------------------
@@ -938,14 +934,3 @@ async def _run(stack, scene, condition, replies, duration, converge_within, pg_s
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     return clients, outcomes, faults, converged_after, db, t0
-
-
-def main(argv: list[str]) -> None:
-    if argv[:1] == ["serve"]:
-        serve(argv[1])
-    else:
-        sys.exit("usage: python -m tests.inbox.fault_harness serve <port>")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
