@@ -46,7 +46,10 @@ class OnboardingForm(forms.Form):
         ),
     )
     intro = forms.CharField(
-        label=_("Introduction"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Introduction"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     workflow = forms.BooleanField(
         label=_("Review by a second editor"),

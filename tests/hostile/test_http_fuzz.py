@@ -110,7 +110,8 @@ def run_family(family: str, world: dict) -> dict:
     tables = plaza_tables()
     baseline = row_counts(tables)
     make = corpus.FAMILIES[family]
-    result = {"family": family, "sent": 0, "5xx": [], "slow": [], "writes": [], "causes": Counter()}
+    result = {"family": family, "sent": 0, "5xx": [], "slow": [], "writes": [], "causes": Counter(),
+              "patterns": len(endpoints), "slowest": 0.0}
     started = time.perf_counter()
     for i, ep in enumerate(endpoints):
         path = corpus.fill(ep, values)
@@ -136,6 +137,7 @@ def run_family(family: str, world: dict) -> dict:
                     cause = f"{exc[0].__name__}: {str(exc[1])[:80]}" if exc else f"HTTP {status}"
                     result["causes"][f"{ep.key}: {cause}"] += 1
                     result["5xx"].append(f"{status} {where} -> {cause}")
+                result["slowest"] = max(result["slowest"], elapsed)
                 if elapsed > SLOW_SECONDS:
                     result["slow"].append(f"{elapsed:.1f}s {where}")
     result["seconds"] = round(time.perf_counter() - started, 1)
@@ -151,7 +153,9 @@ def _report(result: dict) -> None:
     line = {
         "leg": connection.vendor,
         "family": result["family"],
+        "patterns": result["patterns"],
         "sent": result["sent"],
+        "slowest": round(result["slowest"], 2),
         "5xx": len(result["5xx"]),
         "slow": len(result["slow"]),
         "writes": len(result["writes"]),
@@ -182,3 +186,16 @@ def test_every_plaza_pattern_is_walked(world):
     values = corpus.param_values(world)
     for ep in corpus.all_endpoints():
         assert "<" not in corpus.fill(ep, values), ep
+
+
+def test_the_row_check_sees_a_write(world):
+    """The check above is not blind: a Plaza row written changes the counts."""
+    from tests.factories import UserFactory
+
+    tables = plaza_tables()
+    before = row_counts(tables)
+    with transaction.atomic():
+        UserFactory()
+        assert row_counts(tables) != before
+        transaction.set_rollback(True)
+    assert row_counts(tables) == before
