@@ -277,22 +277,29 @@ class Stack:
         return "\n".join(f"--- {w.name} ---\n{w.log_text()[-4000:]}" for w in self.workers)
 
 
-# --- the scene: a group, a thread, member A watching it, repliers ------------------------
+# --- the scene: two groups, a thread in each, member A watching both, repliers ------------
 
 
 @dataclass
 class Scene:
-    thread_id: int
-    group_id: int
+    thread_ids: list[int]  # one thread per group, same order as group_ids
+    group_ids: list[int]
     watcher_id: int
     watcher_cookie: str
     repliers: list[tuple[int, str]]  # (user id, session cookie)
 
 
-def scene_create(*, repliers: int = 4, token: str | None = None) -> Scene:
-    """Create (through the ORM of the calling process, on its database) a public group, a
-    thread by its owner, member A watching the thread (a Watch row, level watching) and
-    `repliers` members; log everyone in (session cookies for HTTP and websockets)."""
+def scene_create(*, repliers: int = 4, groups: int = 2, token: str | None = None) -> Scene:
+    """Create (through the ORM of the calling process, on its database) `groups` public
+    groups with a thread by its owner in each, member A watching every thread (Watch rows,
+    level watching) and `repliers` members of every group; log everyone in (session cookies
+    for HTTP and websockets).
+
+    Why more than one group: replies in one thread queue on its rows (the thread's
+    counts, the group's last activity), so the transactions that notify A run one after
+    another. Replies in two groups run side by side and serialize on nothing but A's own
+    notification cursor; whether A's notifications then commit out of id order (issue
+    11's item 1) is what `Result.out_of_id_order` counts."""
     from django.conf import settings
     from django.test import Client
 
@@ -305,13 +312,16 @@ def scene_create(*, repliers: int = 4, token: str | None = None) -> Scene:
     def member(name: str):
         return UserFactory(username=f"{name}-{token}")
 
-    group = GroupFactory(name=f"Fault group {token}", slug=f"faults-{token}")
     owner, watcher = member("owner"), member("watcher")
     people = [member(f"replier{i}") for i in range(repliers)]
-    for user in (owner, watcher, *people):
-        MembershipFactory(group=group, user=user)
-    thread = ThreadFactory(group=group, author=owner, title=f"Faults {token}")
-    inbox_services.watch_set_thread(user=watcher, thread=thread, level=WatchLevel.WATCHING)
+    threads = []
+    for g in range(groups):
+        group = GroupFactory(name=f"Fault group {token} {g}", slug=f"faults-{token}-{g}")
+        for user in (owner, watcher, *people):
+            MembershipFactory(group=group, user=user)
+        thread = ThreadFactory(group=group, author=owner, title=f"Faults {token} {g}")
+        inbox_services.watch_set_thread(user=watcher, thread=thread, level=WatchLevel.WATCHING)
+        threads.append(thread)
 
     def cookie(user) -> str:
         client = Client()
@@ -319,8 +329,8 @@ def scene_create(*, repliers: int = 4, token: str | None = None) -> Scene:
         return client.cookies[settings.SESSION_COOKIE_NAME].value
 
     return Scene(
-        thread_id=thread.pk,
-        group_id=group.pk,
+        thread_ids=[t.pk for t in threads],
+        group_ids=[t.group_id for t in threads],
         watcher_id=watcher.pk,
         watcher_cookie=cookie(watcher),
         repliers=[(u.pk, cookie(u)) for u in people],
@@ -351,6 +361,7 @@ class InboxClient:
         self.synced = asyncio.Event()
         self.stats: Counter = Counter()
         self.trace: list[tuple] = []
+        self.arrivals: list[tuple] = []  # (id, seq, replayed) of every notification frame
         self.port: int | None = None
 
     def note(self, *event) -> None:
@@ -455,6 +466,7 @@ class InboxClient:
     async def notification(self, ws, msg: dict) -> None:
         nid, seq = int(msg["id"]), msg.get("seq")
         replayed = bool(msg.get("replayed"))
+        self.arrivals.append((nid, seq, replayed))
         if nid in self.ids:
             self.stats["duplicates_ignored"] += 1
             return
@@ -492,6 +504,7 @@ class Outcome:
 
     replier: int
     key: str
+    thread_id: int = 0
     status: int | None = None  # final HTTP status; None = gave up on connection errors
     post_id: int | None = None
     attempts: int = 0
@@ -508,14 +521,13 @@ class Outcome:
 
 
 class Replier:
-    """A member replying to the thread through the workers in turn, over real HTTP."""
+    """A member replying to the scene's threads through the workers in turn, over real HTTP."""
 
-    def __init__(self, index: int, session: str, ports: list[int], thread_id: int, t0: float):
+    def __init__(self, index: int, session: str, ports: list[int], t0: float):
         import requests
 
         self.index = index
         self.ports = list(ports)
-        self.thread_id = thread_id
         self.t0 = t0
         self.http = requests.Session()
         self.headers = {
@@ -524,30 +536,33 @@ class Replier:
             "X-CSRFToken": CSRF_TOKEN,
         }
         self.avoid: dict[int, float] = {}  # port -> until when (it refused a connection)
-        # Each member answers its own previous reply: the members' writes lock different
-        # parent posts and so really run (and commit) concurrently, not one after another.
-        self.last_post: int | None = None
+        # Each member answers its own previous reply in that thread: the members' writes
+        # lock different parent posts, not one after another on the same one.
+        self.last_post: dict[int, int] = {}  # thread id -> this member's latest reply there
 
     def port_for(self, turn: int) -> int:
         now = time.monotonic()
         usable = [p for p in self.ports if self.avoid.get(p, 0) < now] or self.ports
         return usable[turn % len(usable)]
 
-    def reply(self, turn: int, give_up_after: float = 60.0) -> Outcome:
-        """Post one reply through worker `turn` (mod the usable ones), retrying with the
-        same key until an answer other than 503 comes (or `give_up_after` seconds)."""
+    def reply(self, turn: int, thread_id: int, give_up_after: float = 60.0) -> Outcome:
+        """Post one reply in `thread_id` through worker `turn` (mod the usable ones),
+        retrying with the same key until an answer other than 503 comes (or
+        `give_up_after` seconds)."""
         import requests
 
         key = uuid.uuid4().hex
-        out = Outcome(replier=self.index, key=key, sent_at=time.time() - self.t0)
+        out = Outcome(
+            replier=self.index, key=key, thread_id=thread_id, sent_at=time.time() - self.t0
+        )
         data = {
             "body": f"Fault run reply {key}",
             "language": "en",
             "idempotency_key": key,
             "csrfmiddlewaretoken": CSRF_TOKEN,
         }
-        if self.last_post:
-            data["parent"] = str(self.last_post)
+        if self.last_post.get(thread_id):
+            data["parent"] = str(self.last_post[thread_id])
         deadline = time.monotonic() + give_up_after
         while True:
             port = self.port_for(turn)
@@ -555,7 +570,7 @@ class Replier:
             out.ports.append(port)
             try:
                 response = self.http.post(
-                    f"http://127.0.0.1:{port}/en/discussions/threads/{self.thread_id}/reply/",
+                    f"http://127.0.0.1:{port}/en/discussions/threads/{thread_id}/reply/",
                     data=data,
                     headers={**self.headers, "Referer": f"http://127.0.0.1:{port}/"},
                     timeout=20,
@@ -580,7 +595,8 @@ class Replier:
             if out.ok:
                 try:
                     out.post_id = int(response.json().get("post") or 0) or None
-                    self.last_post = out.post_id or self.last_post
+                    if out.post_id:
+                        self.last_post[thread_id] = out.post_id
                 except ValueError:
                     out.error = "2xx without JSON"
             else:
@@ -593,6 +609,31 @@ class Replier:
 # --- one run ----------------------------------------------------------------------------
 
 
+def after_a_higher(ordered: list[tuple]) -> list[int]:
+    """[(order, value)]: the values that come, in `order`, after a higher value (sorted).
+    Rows without an order (protocol v1: no seq) are left out."""
+    out, highest = [], None
+    for _order, value in sorted(r for r in ordered if r[0] is not None):
+        if highest is not None and value < highest:
+            out.append(value)
+        else:
+            highest = value
+    return sorted(out)
+
+
+def old_protocol_losses(arrivals: list[tuple], wanted: set[int]) -> list[int]:
+    """What issue 11's old client would have lacked at the end, fed the frames a tab
+    received in the order they arrived: it showed a notification only if its id was above
+    the highest id seen so far, and asked replays for "id > highest", so one dropped (or
+    never received) stays lost."""
+    shown, highest = set(), 0
+    for nid, _seq, _replayed in arrivals:
+        if nid > highest:
+            shown.add(nid)
+            highest = nid
+    return sorted(wanted - shown)
+
+
 @dataclass
 class ClientReport:
     name: str
@@ -603,6 +644,7 @@ class ClientReport:
     stats: dict
     cursor: int
     trace: list[tuple]
+    old_protocol_lost: list[int] = field(default_factory=list)
 
     @property
     def duplicates_shown(self) -> int:
@@ -614,11 +656,15 @@ class Result:
     condition: str
     replies: int
     outcomes: list[Outcome]
-    stored: int  # replies by the repliers stored in the thread (posts)
+    stored: int  # replies by the repliers stored in the scene's threads (posts)
+    stored_by_thread: dict[int, int]  # thread id -> the repliers' posts stored there
     doubles: dict[str, int]  # key -> posts stored with it, where more than one
     ok_not_stored: list[str]
+    misplaced: list[str]  # keys stored in another thread than the reply was sent to
     notifications: list[tuple]  # A's rows: (id, seq or None, post_ref, thread_ref, ts)
     posts_without_notification: list[int]
+    posts_notified_twice: list[int]  # posts with more than one notification for A
+    wrong_thread: list[int]  # A's notifications whose thread is not their post's
     clients: list[ClientReport]
     faults: list[tuple]
     converged_after: float | None
@@ -642,6 +688,20 @@ class Result:
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.ok]
 
+    @property
+    def out_of_id_order(self) -> list[int]:
+        """A's notifications that committed after one with a higher id (a higher id, a
+        lower seq): the ones issue 11's old client dropped as "not newer" and never
+        replayed. From the database rows alone; timing-dependent."""
+        return after_a_higher([(seq, nid) for nid, seq, *_ in self.notifications])
+
+    @property
+    def posts_out_of_id_order(self) -> list[int]:
+        """Posts whose transaction committed (took A's cursor, so A's seq is its commit
+        order) after that of a post with a higher id: evidence that the scene's writes
+        really commit out of id order, whatever the notification ids do."""
+        return after_a_higher([(seq, post) for _id, seq, post, *_ in self.notifications])
+
     def problems(self) -> list[str]:
         """Every way the run broke the promise (or the protocol); empty when it held."""
         out = []
@@ -663,12 +723,24 @@ class Result:
                 f"{len(self.posts_without_notification)} posts without A's notification: "
                 f"{self.posts_without_notification}"
             )
+        if self.posts_notified_twice:
+            out.append(
+                f"{len(self.posts_notified_twice)} posts with more than one notification "
+                f"for A: {self.posts_notified_twice}"
+            )
+        if self.wrong_thread:
+            out.append(f"A's notifications pointing at another thread: {self.wrong_thread}")
+        seqs = sorted(n[1] for n in self.notifications if n[1] is not None)
+        if seqs and seqs != list(range(1, len(self.notifications) + 1)):
+            out.append(f"A's seqs are not 1..{len(self.notifications)} once each")
         if self.http_500:
             out.append(f"{self.http_500} HTTP 500")
         if self.doubles:
             out.append(f"replies stored more than once (key: posts): {self.doubles}")
         if self.ok_not_stored:
             out.append(f"{len(self.ok_not_stored)} replies answered 2xx but not stored")
+        if self.misplaced:
+            out.append(f"{len(self.misplaced)} replies stored in another thread")
         others = Counter(o.status for o in self.failed if o.status != 500)
         if others:
             out.append(f"other failures (status: count): {dict(others)}")
@@ -680,6 +752,7 @@ class Result:
             self.replies,
             self.stored,
             len(self.notifications),
+            len(self.out_of_id_order),
             " / ".join(str(c.distinct) for c in self.clients),
             " / ".join(str(len(c.missing)) for c in self.clients),
             " / ".join(str(c.duplicates_shown) for c in self.clients),
@@ -696,9 +769,18 @@ class Result:
         rows = {n[0]: n for n in self.notifications}
         by_post = {o.post_id: o for o in self.outcomes if o.post_id}
         via = Counter(o.ports[-1] for o in self.outcomes if o.ports)
-        lines = [f"faults: {self.faults}; replies answered by port: {dict(via)}"]
+        lines = [
+            f"faults: {self.faults}; replies answered by port: {dict(via)}",
+            f"stored per thread: {self.stored_by_thread}; A's notifications out of id order: "
+            f"{len(self.out_of_id_order)}; their posts out of id order: "
+            f"{len(self.posts_out_of_id_order)}",
+        ]
         for c in self.clients:
             lines.append(f"{c.name}: cursor {c.cursor}, stats {c.stats}")
+            lines.append(
+                f"  an old-protocol client fed {c.name}'s frames would lack "
+                f"{len(c.old_protocol_lost)}: {c.old_protocol_lost[:20]}"
+            )
             for nid in c.missing[:limit]:
                 _id, seq, post_ref, _thread, at = rows[nid]
                 at -= self.t0
@@ -717,6 +799,7 @@ TABLE_HEADER = [
     "posts",
     "stored",
     "notifications for A in DB",
+    "out of id order",
     "each client showed",
     "lost per client",
     "duplicates shown",
@@ -782,9 +865,15 @@ def run_condition(
     notifications, posts = db
     wanted = {n[0] for n in notifications}
     keys = Counter()
-    for _pid, body, _author in posts:
-        keys[body.rsplit(" ", 1)[-1]] += 1
+    stored_in: dict[str, set[int]] = {}  # key -> threads it was stored in
+    for _pid, body, _author, thread_id in posts:
+        key = body.rsplit(" ", 1)[-1]
+        keys[key] += 1
+        stored_in.setdefault(key, set()).add(thread_id)
     mine = {o.key for o in outcomes}
+    by_thread = Counter(t for _pid, body, _a, t in posts if body.rsplit(" ", 1)[-1] in mine)
+    thread_of_post = {pid: t for pid, _body, _author, t in posts}
+    per_post = Counter(n[2] for n in notifications)
     reports = [
         ClientReport(
             name=c.name,
@@ -795,23 +884,28 @@ def run_condition(
             stats=dict(c.stats),
             cursor=c.cursor,
             trace=c.trace,
+            old_protocol_lost=old_protocol_losses(c.arrivals, wanted),
         )
         for c in clients
     ]
-    noted_posts = {n[2] for n in notifications}
+    noted_posts = set(per_post)
     return Result(
         condition=condition,
         replies=replies,
         outcomes=outcomes,
         stored=sum(n for k, n in keys.items() if k in mine),
+        stored_by_thread={t: by_thread.get(t, 0) for t in scene.thread_ids},
         doubles={k: n for k, n in keys.items() if n > 1},
         ok_not_stored=[o.key for o in outcomes if o.ok and not keys.get(o.key)],
+        misplaced=[o.key for o in outcomes if stored_in.get(o.key, {o.thread_id}) != {o.thread_id}],
         notifications=notifications,
         posts_without_notification=sorted(
             pid
-            for pid, _body, author in posts
+            for pid, _body, author, _thread in posts
             if author != scene.watcher_id and pid not in noted_posts
         ),
+        posts_notified_twice=sorted(pid for pid, n in per_post.items() if n > 1),
+        wrong_thread=sorted(n[0] for n in notifications if thread_of_post.get(n[2], n[3]) != n[3]),
         clients=reports,
         faults=faults,
         converged_after=converged_after,
@@ -823,7 +917,7 @@ def run_condition(
 
 def _database_state(database_url: str, scene: Scene) -> tuple[list[tuple], list[tuple]]:
     """A's notifications (id, seq, post_ref, thread_ref, seconds since epoch) and the
-    thread's replies (id, body, author), read on a fresh connection."""
+    replies in the scene's threads (id, body, author, thread), read on a fresh connection."""
     import psycopg
 
     with psycopg.connect(database_url, autocommit=True) as conn:
@@ -839,9 +933,9 @@ def _database_state(database_url: str, scene: Scene) -> tuple[list[tuple], list[
             [scene.watcher_id],
         ).fetchall()
         posts = conn.execute(
-            "SELECT id, body, author_id FROM discussions_post "
-            "WHERE thread_id = %s AND depth > 0 ORDER BY id",
-            [scene.thread_id],
+            "SELECT id, body, author_id, thread_id FROM discussions_post "
+            "WHERE thread_id = ANY(%s) AND depth > 0 ORDER BY id",
+            [list(scene.thread_ids)],
         ).fetchall()
     return notifications, posts
 
@@ -870,9 +964,9 @@ async def _run(stack, scene, condition, replies, duration, converge_within, pg_s
             c.t0 = t0
             c.note("run-start")
         repliers = [
-            Replier(i, session, ports, scene.thread_id, t0)
-            for i, (_uid, session) in enumerate(scene.repliers)
+            Replier(i, session, ports, t0) for i, (_uid, session) in enumerate(scene.repliers)
         ]
+        threads = scene.thread_ids
         interval = duration / replies
         start = time.monotonic()
 
@@ -883,8 +977,12 @@ async def _run(stack, scene, condition, replies, duration, converge_within, pg_s
                 wait = start + j * len(repliers) * interval - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                # Each member alternates between the workers, starting on different ones.
-                out.append(await asyncio.to_thread(r.reply, j + r.index))
+                # Each member alternates between the workers, starting on different ones,
+                # and between the threads, so that at every tick each thread gets replies
+                # through both workers (4 members, 2 workers, 2 threads: members 0 and 1
+                # in one thread, 2 and 3 in the other, swapping at the next tick).
+                thread = threads[(j + r.index // len(ports)) % len(threads)]
+                out.append(await asyncio.to_thread(r.reply, j + r.index, thread))
             return out
 
         tick = len(repliers) * interval
