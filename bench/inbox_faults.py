@@ -2,11 +2,13 @@
 """Issue 11's fault runs, the long version: does member A's client end with the database?
 
 For each condition it starts two daphne workers on the bench's PostgreSQL database and a
-private redis-server of their own, opens two tabs of member A (who watches one thread) —
-one per worker, each a protocol v2 client as static/js/plaza.js behaves — and has
---repliers members post --replies inline replies through both workers over real HTTP
-within --duration seconds, each with an idempotency key reused on retries (connection
-errors and 503 are retried; a 500 is counted). Conditions:
+private redis-server of their own, opens two tabs of member A (who watches a thread in
+each of --groups groups) — one per worker, each a protocol v2 client as static/js/plaza.js
+behaves — and has --repliers members of every group post --replies inline replies through
+both workers over real HTTP within --duration seconds, alternating between the threads
+(so the transactions that notify A do not queue on one thread's rows), each with an
+idempotency key reused on retries (connection errors and 503 are retried; a 500 is
+counted). Conditions:
 
 - no fault;
 - redis restart: Redis killed -9 a third into the run, restarted on its port 4 s later;
@@ -14,15 +16,16 @@ errors and 503 are retried; a 500 is counted). Conditions:
 - postgres terminated: pg_terminate_backend on the workers' connections --pg-shots times.
 
 After the last reply it waits for convergence (a few heartbeats) and prints a Markdown
-table like the issue's (posts, stored, notifications for A in the database, what each
-tab showed, lost, duplicates, posts without A's notification, HTTP 500, 503s retried),
-then what broke the promise, with the missing ids' evidence (on stderr).
+table like the issue's (posts, stored, notifications for A in the database, how many of
+them committed out of id order — a higher id with a lower seq, timing-dependent — what
+each tab showed, lost, duplicates, posts without A's notification, HTTP 500, 503s
+retried), then what broke the promise, with the missing ids' evidence (on stderr).
 
 The harness (processes, the protocol client, the repliers) is tests/inbox/fault_harness.py:
 the bench imports it from tests/, as tests/inbox/test_faults.py does (the bounded runs).
 
 Usage: .venv/bin/python bench/inbox_faults.py [--replies 300] [--duration 60]
-       [--condition "no fault" ...] [--repliers 4] [--heartbeat 1] [--pg-shots 5]
+       [--condition "no fault" ...] [--repliers 4] [--groups 2] [--heartbeat 1] [--pg-shots 5]
        [--database-url postgres://postgres@127.0.0.1:5432/plaza_bench_faults] [--json]
 The database is created (and migrated) if missing. The workers run config.settings.base
 with DEBUG off and persistent database connections (DB_CONN_MAX_AGE=60), like a deployment.
@@ -65,6 +68,7 @@ def main() -> None:
         help="run only this condition (repeatable); default: all four",
     )
     parser.add_argument("--repliers", type=int, default=4)
+    parser.add_argument("--groups", type=int, default=2, help="A watches a thread in each")
     parser.add_argument("--heartbeat", type=float, default=1.0, help="INBOX_HEARTBEAT_SECONDS")
     parser.add_argument("--pg-shots", type=int, default=5, help="terminations (postgres run)")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE, help="PostgreSQL only")
@@ -83,7 +87,7 @@ def main() -> None:
 
     results = []
     for condition in args.condition or fh.CONDITIONS:
-        scene = fh.scene_create(repliers=args.repliers)
+        scene = fh.scene_create(repliers=args.repliers, groups=args.groups)
         workdir = WORK / condition.replace(" ", "-")
         log(f"{condition}: {args.replies} replies in {args.duration:.0f} s …")
         with fh.Stack(
@@ -105,8 +109,16 @@ def main() -> None:
         problems = result.problems()
         log(f"{condition}: {'promise held' if not problems else 'BROKEN'} ({result.seconds} s)")
         log(f"  faults (s into the run, what, port or backends ended): {result.faults}")
+        log(
+            f"  stored per thread: {result.stored_by_thread}; A's notifications out of id "
+            f"order: {len(result.out_of_id_order)}; their posts out of id order (by A's seq, "
+            f"i.e. commit order): {len(result.posts_out_of_id_order)}"
+        )
         for c in result.clients:
             log(f"  {c.name}: {c.stats}")
+            log(
+                f"    an old-protocol client fed these frames would lack {len(c.old_protocol_lost)}"
+            )
         for problem in problems:
             log(f"  - {problem}")
         if problems:
