@@ -45,6 +45,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from core.http import parse_int
+from core.ws import SafeJsonMixin
+
 from . import selectors, texts
 from .groups import EVERYONE
 from .realtime import parse_recipients
@@ -310,13 +313,17 @@ def hub_for(layer) -> Hub | None:
     return hub
 
 
-class InboxConsumer(AsyncJsonWebsocketConsumer):
+class InboxConsumer(SafeJsonMixin, AsyncJsonWebsocketConsumer):
     """A member's personal live channel (unread badge, toasts).
 
     Only signed-in members may connect (the origin is checked in config.asgi). The socket
     registers with its process's hub, which forwards it only entries addressed to its
-    member; recipients are permission-checked when notifications are created.
+    member; recipients are permission-checked when notifications are created. Malformed
+    frames are refused by SafeJsonMixin (an error frame or a 4xxx close, one log line);
+    the hub, not the mixin's resilient listener, reads the channel layer.
     """
+
+    client_types = frozenset({"ping", "replay"})
 
     async def __call__(self, scope, receive, send):
         # channels' own __call__ without a channel-layer receiver per socket: the hub
@@ -348,16 +355,14 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
             await self.hub.detach(self)
 
     async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict):
-            return
-        kind = content.get("type")
+        kind = content["type"]  # an object with a listed type (SafeJsonMixin)
         if kind == "ping":
             await self.send_json({"type": "pong"})
         elif kind == "replay":
-            try:
-                after = max(int(content.get("after") or 0), 0)
-            except (TypeError, ValueError):
-                after = 0
+            after = parse_int(content.get("after") or 0, minimum=0)
+            if after is None:
+                await self.refuse_frame("bad_value", "replay after")
+                return
             if self.hub is not None:
                 await self.hub.heal()  # a Redis restart may have dropped the subscription
             items, end = await database_sync_to_async(_replay_payload)(self.user, after)
