@@ -151,6 +151,10 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "max_connections": int(os.environ.get("REDIS_MAX_CONNECTIONS", "1000")),
+                        # Above channels-redis's 5 s blocking read (BZPOPMIN): redis-py 8's
+                        # default socket timeout is also 5 s, so an idle listener's read
+                        # raced it and timed out (a message arriving then could be lost).
+                        "socket_timeout": 15,
                     }
                 ],
                 "capacity": 1500,
