@@ -11,7 +11,9 @@ class ImageWithCaptionBlock(blocks.StructBlock):
     image = ImageChooserBlock(label=_("Image"))
     caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=250)
     alt_text = blocks.CharBlock(
-        label=_("Alternative text"), required=True, max_length=250,
+        label=_("Alternative text"),
+        required=True,
+        max_length=250,
         help_text=_("Describe the image for people who cannot see it."),
     )
 
@@ -21,7 +23,9 @@ class ImageWithCaptionBlock(blocks.StructBlock):
 
 
 class BodyBlock(blocks.StreamBlock):
-    heading = blocks.CharBlock(label=_("Heading"), form_classname="title", template="cms/blocks/heading.html")
+    heading = blocks.CharBlock(
+        label=_("Heading"), form_classname="title", template="cms/blocks/heading.html"
+    )
     paragraph = blocks.RichTextBlock(label=_("Paragraph"), features=RICH_TEXT_FEATURES)
     image = ImageWithCaptionBlock()
     quote = blocks.BlockQuoteBlock(label=_("Quote"))

@@ -13,7 +13,8 @@ DEFAULT_HOME_TITLE = "Plaza"
 def locales_ensure() -> dict[str, Locale]:
     """Make sure a Wagtail Locale exists for every interface language."""
     return {
-        code: Locale.objects.get_or_create(language_code=code)[0] for code, _name in settings.LANGUAGES
+        code: Locale.objects.get_or_create(language_code=code)[0]
+        for code, _name in settings.LANGUAGES
     }
 
 
@@ -31,17 +32,21 @@ def site_tree_ensure() -> HomePage:
         root = Page.add_root(title="Root", slug="root", locale=default)
     home = HomePage.objects.filter(depth=2, locale=default).first()
     if home is None:
-        for placeholder in root.get_children().filter(slug="home").exclude(
-            content_type__model="homepage"
+        for placeholder in (
+            root.get_children().filter(slug="home").exclude(content_type__model="homepage")
         ):
             Site.objects.filter(root_page=placeholder).delete()
             placeholder.delete()
         root.refresh_from_db()
-        home = root.add_child(instance=HomePage(title=DEFAULT_HOME_TITLE, slug="home", locale=default))
+        home = root.add_child(
+            instance=HomePage(title=DEFAULT_HOME_TITLE, slug="home", locale=default)
+        )
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Plaza")
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Plaza"
+        )
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.save(update_fields=["root_page"])

@@ -100,9 +100,7 @@ def _charset(request) -> str:
 
 
 def _beyond_64_bits(segment: str) -> bool:
-    return segment.isascii() and segment.isdigit() and (
-        len(segment) > 19 or int(segment) > MAX_ID
-    )
+    return segment.isascii() and segment.isdigit() and (len(segment) > 19 or int(segment) > MAX_ID)
 
 
 def check_request(request) -> None:
@@ -136,8 +134,9 @@ def check_request(request) -> None:
     try:
         if content_type == "application/x-www-form-urlencoded":
             charset = _charset(request)
-            _check_text(unquote_to_bytes(request.body.replace(b"+", b" ")), "the form",
-                        encoding=charset)
+            _check_text(
+                unquote_to_bytes(request.body.replace(b"+", b" ")), "the form", encoding=charset
+            )
             request.POST  # noqa: B018 - too many fields: a 400 here, not deep in a view
         elif content_type == "multipart/form-data":
             _charset(request)

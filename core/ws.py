@@ -240,8 +240,11 @@ class ResilientLayerMixin:
             for name in tuple(self.layer_groups):
                 await self.channel_layer.group_add(name, self.channel_name)
         except Exception as exc:  # noqa: BLE001 - retried by the listener
-            layer_logger.info("websocket %s: could not re-join its groups (%s)", _path(self.scope),
-                              type(exc).__name__)
+            layer_logger.info(
+                "websocket %s: could not re-join its groups (%s)",
+                _path(self.scope),
+                type(exc).__name__,
+            )
             return False
         return True
 
@@ -265,7 +268,9 @@ class ResilientLayerMixin:
                     continue
                 layer_logger.warning(
                     "websocket %s: channel layer unavailable (%s); retrying in %.1fs",
-                    _path(self.scope), type(exc).__name__, delay,
+                    _path(self.scope),
+                    type(exc).__name__,
+                    delay,
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_retry_delay)

@@ -19,16 +19,24 @@ class DirectoryFilterForm(forms.Form):
     SORTS = [("activity", _("Last activity")), ("name", _("Name")), ("members", _("Members"))]
 
     q = forms.CharField(label=_("Name"), required=False, max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=ANY + list(WorkingGroup.Kind.choices))
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=ANY + list(WorkingGroup.Kind.choices)
+    )
     topic = forms.ChoiceField(label=_("Topic"), required=False, choices=ANY + list(Topic.choices))
-    region = forms.ChoiceField(label=_("Region"), required=False, choices=ANY + list(Region.choices))
-    language = forms.ChoiceField(label=_("Language of work"), required=False, choices=ANY + LANGUAGE_CHOICES)
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=ANY + list(Region.choices)
+    )
+    language = forms.ChoiceField(
+        label=_("Language of work"), required=False, choices=ANY + LANGUAGE_CHOICES
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
 
 class JoinRequestForm(forms.Form):
     message = forms.CharField(
-        label=_("Message to the moderators"), required=False, max_length=2000,
+        label=_("Message to the moderators"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Who you are and why you would like to join (optional)."),
     )
@@ -36,16 +44,23 @@ class JoinRequestForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("decline", _("Decline"))])
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class InvitationForm(forms.Form):
     invitee = forms.CharField(
-        label=_("Member or email address"), max_length=254,
+        label=_("Member or email address"),
+        max_length=254,
         help_text=_("A member's @handle, or the email address of someone not yet on Plaza."),
     )
-    message = forms.CharField(label=_("Personal message"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Personal message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean_invitee(self):
         """Return ("user", User) or ("email", address)."""
@@ -59,7 +74,9 @@ class InvitationForm(forms.Form):
         handle = value.lstrip("@")
         user = get_user_model().objects.filter(username__iexact=handle, is_active=True).first()
         if user is None:
-            raise forms.ValidationError(_("No member with the handle @%(handle)s.") % {"handle": handle})
+            raise forms.ValidationError(
+                _("No member with the handle @%(handle)s.") % {"handle": handle}
+            )
         return ("user", user)
 
 
@@ -69,20 +86,24 @@ class MemberRoleForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class BanForm(forms.Form):
     handle = forms.CharField(label=_("Member's @handle"), max_length=150)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean_handle(self):
         handle = self.cleaned_data["handle"].strip().lstrip("@")
         user = get_user_model().objects.filter(username__iexact=handle).first()
         if user is None:
-            raise forms.ValidationError(_("No member with the handle @%(handle)s.") % {"handle": handle})
+            raise forms.ValidationError(
+                _("No member with the handle @%(handle)s.") % {"handle": handle}
+            )
         return user
 
 
@@ -93,13 +114,20 @@ class GroupSettingsForm(VersionedForm):
     name = forms.CharField(label=_("Name"), max_length=160)
     kind = forms.ChoiceField(label=_("Kind"), choices=WorkingGroup.Kind.choices)
     visibility = forms.ChoiceField(
-        label=_("Visibility"), choices=WorkingGroup.Visibility.choices,
-        help_text=_("Public: anyone can read. Members only: listed, content for members. "
-                    "Secret: unlisted, only members know it exists."),
+        label=_("Visibility"),
+        choices=WorkingGroup.Visibility.choices,
+        help_text=_(
+            "Public: anyone can read. Members only: listed, content for members. "
+            "Secret: unlisted, only members know it exists."
+        ),
     )
     join_policy = forms.ChoiceField(label=_("Join policy"), choices=WorkingGroup.JoinPolicy.choices)
-    topic = forms.ChoiceField(label=_("Topic"), required=False, choices=[("", "—")] + list(Topic.choices))
-    region = forms.ChoiceField(label=_("Region"), required=False, choices=[("", "—")] + list(Region.choices))
+    topic = forms.ChoiceField(
+        label=_("Topic"), required=False, choices=[("", "—")] + list(Topic.choices)
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", "—")] + list(Region.choices)
+    )
     languages = forms.MultipleChoiceField(
         label=_("Languages of work"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
     )
@@ -107,19 +135,41 @@ class GroupSettingsForm(VersionedForm):
     @classmethod
     def initial_for(cls, group: WorkingGroup) -> dict:
         return {
-            "name": group.name, "kind": group.kind, "visibility": group.visibility,
-            "join_policy": group.join_policy, "topic": group.topic, "region": group.region,
-            "languages": group.language_list, "version": group.version,
+            "name": group.name,
+            "kind": group.kind,
+            "visibility": group.visibility,
+            "join_policy": group.join_policy,
+            "topic": group.topic,
+            "region": group.region,
+            "languages": group.language_list,
+            "version": group.version,
         }
 
 
 class GroupCreateForm(GroupSettingsForm):
     version = None  # a new group has no earlier version to conflict with
-    slug = forms.SlugField(label=_("Address (slug)"), max_length=80,
-                           help_text=_("Lower-case letters, digits and hyphens; part of the page address."))
-    purpose = forms.CharField(label=_("Purpose"), required=False, max_length=1000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    field_order = ["name", "slug", "purpose", "kind", "topic", "region", "visibility", "join_policy", "languages"]
+    slug = forms.SlugField(
+        label=_("Address (slug)"),
+        max_length=80,
+        help_text=_("Lower-case letters, digits and hyphens; part of the page address."),
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    field_order = [
+        "name",
+        "slug",
+        "purpose",
+        "kind",
+        "topic",
+        "region",
+        "visibility",
+        "join_policy",
+        "languages",
+    ]
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]

@@ -87,15 +87,26 @@ class WorkingGroup(models.Model):
     Topic = Topic
     Region = Region
 
-    name = models.CharField(_("name"), max_length=160, help_text=_("Default-language name, used in emails and the admin."))
+    name = models.CharField(
+        _("name"),
+        max_length=160,
+        help_text=_("Default-language name, used in emails and the admin."),
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.THEMATIC)
-    visibility = models.CharField(_("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC)
-    join_policy = models.CharField(_("join policy"), max_length=16, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    join_policy = models.CharField(
+        _("join policy"), max_length=16, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
+    )
     topic = models.CharField(_("topic"), max_length=40, choices=Topic.choices, blank=True)
     region = models.CharField(_("region"), max_length=40, choices=Region.choices, blank=True)
     languages = models.CharField(
-        _("languages of work"), max_length=64, default=",en,", blank=True,
+        _("languages of work"),
+        max_length=64,
+        default=",en,",
+        blank=True,
         help_text=_("Language codes, comma separated."),
     )
     member_count = models.PositiveIntegerField(_("member count"), default=0, editable=False)
@@ -132,7 +143,10 @@ class WorkingGroup(models.Model):
 
     def page_in(self, language_code: str | None = None) -> GroupPage | None:
         """The live page in that locale, falling back to the default locale (or any)."""
-        pages = {p.locale.language_code: p for p in GroupPage.objects.live().filter(group=self).select_related("locale")}
+        pages = {
+            p.locale.language_code: p
+            for p in GroupPage.objects.live().filter(group=self).select_related("locale")
+        }
         for code in (language_code, settings.LANGUAGE_CODE):
             if code and code in pages:
                 return pages[code]
@@ -185,17 +199,26 @@ class GroupPage(RoutablePageMixin, Page):
     """
 
     group = models.ForeignKey(
-        WorkingGroup, on_delete=models.PROTECT, related_name="pages", verbose_name=_("working group")
+        WorkingGroup,
+        on_delete=models.PROTECT,
+        related_name="pages",
+        verbose_name=_("working group"),
     )
-    purpose = models.TextField(_("purpose"), blank=True, help_text=_("One or two sentences shown in the directory."))
+    purpose = models.TextField(
+        _("purpose"), blank=True, help_text=_("One or two sentences shown in the directory.")
+    )
     charter = RichTextField(_("charter"), blank=True)
     members_note = RichTextField(
-        _("note for members"), blank=True,
+        _("note for members"),
+        blank=True,
         help_text=_("Shown only to people who may read the group's content (e.g. meeting links)."),
     )
 
     content_panels = [
-        *Page.content_panels, FieldPanel("group"), FieldPanel("purpose"), FieldPanel("charter"),
+        *Page.content_panels,
+        FieldPanel("group"),
+        FieldPanel("purpose"),
+        FieldPanel("charter"),
         FieldPanel("members_note"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("purpose"), index.FilterField("group")]
@@ -265,22 +288,27 @@ class GroupPage(RoutablePageMixin, Page):
         super().clean()
         # One page per group and language: a second one would split how the group is shown.
         if self.group_id and self.locale_id:
-            clash = GroupPage.objects.filter(group_id=self.group_id, locale_id=self.locale_id).exclude(pk=self.pk)
+            clash = GroupPage.objects.filter(
+                group_id=self.group_id, locale_id=self.locale_id
+            ).exclude(pk=self.pk)
             if clash.exists():
                 from django.core.exceptions import ValidationError
 
-                raise ValidationError({"group": _("This group already has a page in this language.")})
+                raise ValidationError(
+                    {"group": _("This group already has a page in this language.")}
+                )
 
     @classmethod
     def get_indexed_objects(cls):
         # Secret groups stay out of the site search index entirely.
-        return super().get_indexed_objects().exclude(group__visibility=WorkingGroup.Visibility.SECRET)
+        return (
+            super().get_indexed_objects().exclude(group__visibility=WorkingGroup.Visibility.SECRET)
+        )
 
     def get_sitemap_urls(self, request=None):
         if self.group.visibility == WorkingGroup.Visibility.SECRET:
             return []
         return super().get_sitemap_urls(request)
-
 
 
 class Membership(models.Model):
@@ -292,14 +320,18 @@ class Membership(models.Model):
         OWNER = "owner", _("Owner")
 
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_memberships"
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        constraints = [models.UniqueConstraint(fields=["group", "user"], name="groups_membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="groups_membership_unique")
+        ]
         indexes = [models.Index(fields=["group", "role"])]
 
     def __str__(self) -> str:
@@ -314,8 +346,12 @@ class Ban(models.Model):
     """A user banned from one group (not site-wide). Banned users are not members."""
 
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="bans")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_bans")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_bans"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("banned"), auto_now_add=True)
 
@@ -338,10 +374,16 @@ class JoinRequest(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="join_requests")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_join_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_join_requests"
+    )
     message = models.TextField(_("message"), blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
@@ -352,7 +394,9 @@ class JoinRequest(models.Model):
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["group", "user"], condition=Q(status="pending"), name="groups_one_pending_request"
+                fields=["group", "user"],
+                condition=Q(status="pending"),
+                name="groups_one_pending_request",
             )
         ]
 
@@ -383,13 +427,21 @@ class Invitation(models.Model):
 
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="invitations")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="group_invitations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="group_invitations",
     )
     email = models.EmailField(_("email"), blank=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     message = models.TextField(_("message"), blank=True)
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
     expires_at = models.DateTimeField(_("expires"), default=_default_expiry)
     responded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("invited"), auto_now_add=True)
@@ -440,8 +492,12 @@ class MembershipLogEntry(models.Model):
         SETTINGS_CHANGED = "settings_changed", _("changed the settings")
 
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="log_entries")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     subject_email = models.EmailField(blank=True)
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
@@ -462,7 +518,9 @@ class MembershipLogEntry(models.Model):
         if self.action == self.Action.SETTINGS_CHANGED:
             return self.detail
         labels = dict(Membership.Role.choices)
-        return " → ".join(str(labels.get(part.strip(), part.strip())) for part in self.detail.split("→"))
+        return " → ".join(
+            str(labels.get(part.strip(), part.strip())) for part in self.detail.split("→")
+        )
 
 
 def default_locale() -> Locale:

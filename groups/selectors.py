@@ -13,7 +13,15 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 from django.utils import timezone
 
 from . import permissions as perms
-from .models import GroupIndexPage, GroupPage, Invitation, JoinRequest, Membership, MembershipLogEntry, WorkingGroup
+from .models import (
+    GroupIndexPage,
+    GroupPage,
+    Invitation,
+    JoinRequest,
+    Membership,
+    MembershipLogEntry,
+    WorkingGroup,
+)
 
 SORTS = {
     "activity": ("-last_activity_at", "name"),
@@ -22,8 +30,16 @@ SORTS = {
 }
 
 
-def directory(user, *, q: str = "", kind: str = "", topic: str = "", region: str = "", language: str = "",
-              sort: str = "activity") -> QuerySet[WorkingGroup]:
+def directory(
+    user,
+    *,
+    q: str = "",
+    kind: str = "",
+    topic: str = "",
+    region: str = "",
+    language: str = "",
+    sort: str = "activity",
+) -> QuerySet[WorkingGroup]:
     """The groups `user` may see, filtered. Name search covers every translation's title."""
     qs = perms.viewable_groups(user)
     if kind:
@@ -48,12 +64,15 @@ def localized_pages(groups: Iterable[WorkingGroup], language: str | None) -> dic
     wanted = [language or settings.LANGUAGE_CODE, settings.LANGUAGE_CODE]
     preference = Case(
         *(When(locale__language_code=code, then=Value(rank)) for rank, code in enumerate(wanted)),
-        default=Value(len(wanted)), output_field=IntegerField(),
+        default=Value(len(wanted)),
+        output_field=IntegerField(),
     )
     pages = (
-        GroupPage.objects.live().filter(group__in=groups)
+        GroupPage.objects.live()
+        .filter(group__in=groups)
         .select_related("locale")
-        .annotate(preference=preference).order_by("group_id", "preference")
+        .annotate(preference=preference)
+        .order_by("group_id", "preference")
     )
     found: dict[int, GroupPage] = {}
     for page in pages:
@@ -78,10 +97,12 @@ def members(group: WorkingGroup) -> QuerySet[Membership]:
     rank = Case(
         When(role=Membership.Role.OWNER, then=Value(0)),
         When(role=Membership.Role.MODERATOR, then=Value(1)),
-        default=Value(2), output_field=IntegerField(),
+        default=Value(2),
+        output_field=IntegerField(),
     )
     return (
-        group.memberships.select_related("user").annotate(rank=rank)
+        group.memberships.select_related("user")
+        .annotate(rank=rank)
         .order_by("rank", "user__display_name", "user__username")
     )
 
@@ -97,13 +118,15 @@ def pending_requests(group: WorkingGroup) -> QuerySet[JoinRequest]:
 def recent_decisions(group: WorkingGroup, limit: int = 20) -> list[JoinRequest]:
     return list(
         group.join_requests.exclude(status=JoinRequest.Status.PENDING)
-        .select_related("user", "decided_by").order_by("-decided_at", "-pk")[:limit]
+        .select_related("user", "decided_by")
+        .order_by("-decided_at", "-pk")[:limit]
     )
 
 
 def open_invitations(group: WorkingGroup) -> QuerySet[Invitation]:
-    return group.invitations.filter(status=Invitation.Status.PENDING, expires_at__gt=timezone.now()) \
-        .select_related("user", "invited_by")
+    return group.invitations.filter(
+        status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
+    ).select_related("user", "invited_by")
 
 
 def log(group: WorkingGroup) -> QuerySet[MembershipLogEntry]:
@@ -115,7 +138,9 @@ def my_groups(user, request, language: str | None) -> dict:
     if not user.is_authenticated:
         return {"memberships": [], "requests": [], "invitations": []}
     memberships = list(
-        Membership.objects.filter(user=user).select_related("group").order_by("-group__last_activity_at")
+        Membership.objects.filter(user=user)
+        .select_related("group")
+        .order_by("-group__last_activity_at")
     )
     requests = list(
         JoinRequest.objects.filter(user=user).select_related("group").order_by("-created_at")[:10]
@@ -131,15 +156,27 @@ def my_groups(user, request, language: str | None) -> dict:
     index = directory_page(language)
     index_url = index.get_url(request) if index else ""
     for invitation in invitations:
-        invitation.answer_url = index_url + index.reverse_subpage("invitation", kwargs={"token": invitation.token}) if index else ""
-    return {"memberships": memberships, "requests": requests, "invitations": invitations,
-            "directory_url": index_url}
+        invitation.answer_url = (
+            index_url + index.reverse_subpage("invitation", kwargs={"token": invitation.token})
+            if index
+            else ""
+        )
+    return {
+        "memberships": memberships,
+        "requests": requests,
+        "invitations": invitations,
+        "directory_url": index_url,
+    }
 
 
 def directory_page(language: str | None) -> GroupIndexPage | None:
     """The live group directory page in `language` (else the default language's)."""
-    pages = list(GroupIndexPage.objects.live().filter(
-        locale__language_code__in=[language or settings.LANGUAGE_CODE, settings.LANGUAGE_CODE]
-    ).select_related("locale"))
+    pages = list(
+        GroupIndexPage.objects.live()
+        .filter(
+            locale__language_code__in=[language or settings.LANGUAGE_CODE, settings.LANGUAGE_CODE]
+        )
+        .select_related("locale")
+    )
     pages.sort(key=lambda p: p.locale.language_code != language)
     return pages[0] if pages else None

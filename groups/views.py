@@ -43,6 +43,7 @@ MEMBERS_PAGE_SIZE = 50
 
 # --- helpers --------------------------------------------------------------------------
 
+
 def _message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(str(m) for m in exc.messages)
@@ -84,7 +85,9 @@ def _render(request, template: str, context: dict, status: int = 200):
     return TemplateResponse(request, template, context, status=status)
 
 
-def _fail(request, page: GroupPage, exc: Exception, *, template: str = "groups/message.html", **extra):
+def _fail(
+    request, page: GroupPage, exc: Exception, *, template: str = "groups/message.html", **extra
+):
     """Show the page again with the error message (and the input kept in `extra` forms)."""
     if isinstance(exc, Http404):
         raise exc
@@ -108,6 +111,7 @@ def _sub(page, name: str, **kwargs) -> str:
 
 
 # --- directory ------------------------------------------------------------------------
+
 
 def directory(request, index: GroupIndexPage):
     """The group directory: filters (GET), name search, paging; secret groups only for members."""
@@ -134,7 +138,9 @@ def directory(request, index: GroupIndexPage):
         "create_url": index.url + index.reverse_subpage("create"),
         "feed_url": index.url + index.reverse_subpage("feed"),
     }
-    return _render(request, "groups/group_index_page.html", context, status=400 if form.errors else 200)
+    return _render(
+        request, "groups/group_index_page.html", context, status=400 if form.errors else 200
+    )
 
 
 def directory_feed(request, index: GroupIndexPage):
@@ -147,25 +153,46 @@ def group_create_view(request, index: GroupIndexPage):
     if not request.user.is_authenticated:
         return _login_first(request)
     if not perms.can_create_group(request.user):
-        return _render(request, "groups/message.html", {"page": index, "error": _("Only site administrators can create working groups.")}, 403)
+        return _render(
+            request,
+            "groups/message.html",
+            {"page": index, "error": _("Only site administrators can create working groups.")},
+            403,
+        )
     form = GroupCreateForm(request.POST or None, initial={"languages": [_language()]})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             group = services.group_create(
-                name=data["name"], slug=data["slug"], kind=data["kind"], visibility=data["visibility"],
-                join_policy=data["join_policy"], topic=data["topic"], region=data["region"],
-                languages=data["languages"], purpose=data["purpose"], owner=request.user, by=request.user,
+                name=data["name"],
+                slug=data["slug"],
+                kind=data["kind"],
+                visibility=data["visibility"],
+                join_policy=data["join_policy"],
+                topic=data["topic"],
+                region=data["region"],
+                languages=data["languages"],
+                purpose=data["purpose"],
+                owner=request.user,
+                by=request.user,
                 parent_page=index,
             )
         except (ValidationError, PermissionDenied) as exc:
-            return _render(request, "groups/create.html", {"page": index, "form": form, "error": _message(exc)}, _status(exc))
+            return _render(
+                request,
+                "groups/create.html",
+                {"page": index, "form": form, "error": _message(exc)},
+                _status(exc),
+            )
         messages.success(request, _("The group has been created."))
         return HttpResponseRedirect(group.get_absolute_url(_language()) or index.url)
-    return _render(request, "groups/create.html", {"page": index, "form": form}, 400 if form.errors else 200)
+    return _render(
+        request, "groups/create.html", {"page": index, "form": form}, 400 if form.errors else 200
+    )
 
 
 # --- a group --------------------------------------------------------------------------
+
 
 def group_detail(request, page: GroupPage):
     """Purpose, charter, coordinators, languages; members and member notes as visibility allows."""
@@ -175,7 +202,8 @@ def group_detail(request, page: GroupPage):
     can_read = perms.can_read_content(user, group)
     members = selectors.members(group)[:12] if can_read else []
     context = _group_context(
-        request, page,
+        request,
+        page,
         coordinators=selectors.coordinators(group),
         members=members,
         can_join=perms.can_join(user, group),
@@ -195,7 +223,9 @@ def members(request, page: GroupPage):
         perms.check_can_read_content(request.user, group)
     except PermissionDenied as exc:
         return _fail(request, page, exc)
-    page_obj = Paginator(selectors.members(group), MEMBERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = Paginator(selectors.members(group), MEMBERS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return _render(request, "groups/members.html", _group_context(request, page, page_obj=page_obj))
 
 
@@ -209,15 +239,24 @@ def member_action(request, page: GroupPage, user_id: int):
         perms.check_can_moderate(request.user, group)
     except PermissionDenied as exc:
         return _fail(request, page, exc)
-    membership = get_object_or_404(Membership.objects.select_related("user"), group=group, user_id=user_id)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), group=group, user_id=user_id
+    )
     target = membership.user
     action = request.POST.get("action", "")
-    role_form = MemberRoleForm(request.POST if action == "role" else None, initial={"role": membership.role})
+    role_form = MemberRoleForm(
+        request.POST if action == "role" else None, initial={"role": membership.role}
+    )
     remove_form = ReasonForm(request.POST if action == "remove" else None, prefix="remove")
     ban_form = ReasonForm(request.POST if action == "ban" else None, prefix="ban")
-    context = {"membership": membership, "target": target, "role_form": role_form,
-               "remove_form": remove_form, "ban_form": ban_form,
-               "members_url": _sub(page, "members")}
+    context = {
+        "membership": membership,
+        "target": target,
+        "role_form": role_form,
+        "remove_form": remove_form,
+        "ban_form": ban_form,
+        "members_url": _sub(page, "members"),
+    }
     template = "groups/member_manage.html"
     if request.method == "POST":
         form = {"role": role_form, "remove": remove_form, "ban": ban_form}.get(action)
@@ -226,15 +265,29 @@ def member_action(request, page: GroupPage, user_id: int):
         reason = form.cleaned_data.get("reason", "")
         try:
             if action == "role":
-                services.membership_set_role(group=group, user=target, role=form.cleaned_data["role"],
-                                             by=request.user, reason=reason)
-                messages.success(request, _("The role of %(name)s has been changed.") % {"name": target.public_name})
+                services.membership_set_role(
+                    group=group,
+                    user=target,
+                    role=form.cleaned_data["role"],
+                    by=request.user,
+                    reason=reason,
+                )
+                messages.success(
+                    request,
+                    _("The role of %(name)s has been changed.") % {"name": target.public_name},
+                )
             elif action == "remove":
                 services.membership_remove(group=group, user=target, by=request.user, reason=reason)
-                messages.success(request, _("%(name)s has been removed from the group.") % {"name": target.public_name})
+                messages.success(
+                    request,
+                    _("%(name)s has been removed from the group.") % {"name": target.public_name},
+                )
             else:
                 services.ban_create(group=group, user=target, by=request.user, reason=reason)
-                messages.success(request, _("%(name)s has been banned from the group.") % {"name": target.public_name})
+                messages.success(
+                    request,
+                    _("%(name)s has been banned from the group.") % {"name": target.public_name},
+                )
         except (ValidationError, PermissionDenied) as exc:
             return _fail(request, page, exc, template=template, **context)
         return HttpResponseRedirect(_sub(page, "members"))
@@ -270,7 +323,11 @@ def leave(request, page: GroupPage):
             return _fail(request, page, exc, template="groups/leave.html")
         messages.success(request, _("You have left the group."))
         # A secret group's page is gone for a former member: go to the directory.
-        target = page.get_url(request) if perms.can_view_group(request.user, group) else page.get_parent().url
+        target = (
+            page.get_url(request)
+            if perms.can_view_group(request.user, group)
+            else page.get_parent().url
+        )
         return HttpResponseRedirect(target)
     if not perms.is_member(request.user, group):
         return _fail(request, page, ValidationError(_("You are not a member of this group.")))
@@ -284,10 +341,20 @@ def request_join(request, page: GroupPage):
     if not request.user.is_authenticated:
         return _login_first(request)
     user = request.user
-    form = JoinRequestForm(request.POST if request.method == "POST" and "withdraw" not in request.POST else None)
-    history = list(JoinRequest.objects.filter(group=group, user=user).select_related("decided_by").order_by("-created_at")[:10])
-    context = {"form": form, "history": history, "pending": perms.pending_request_of(user, group),
-               "can_request": perms.can_request_to_join(user, group)}
+    form = JoinRequestForm(
+        request.POST if request.method == "POST" and "withdraw" not in request.POST else None
+    )
+    history = list(
+        JoinRequest.objects.filter(group=group, user=user)
+        .select_related("decided_by")
+        .order_by("-created_at")[:10]
+    )
+    context = {
+        "form": form,
+        "history": history,
+        "pending": perms.pending_request_of(user, group),
+        "can_request": perms.can_request_to_join(user, group),
+    }
     template = "groups/request_join.html"
     if request.method == "POST":
         try:
@@ -300,8 +367,12 @@ def request_join(request, page: GroupPage):
                 return HttpResponseRedirect(_sub(page, "request_join"))
             if not form.is_valid():
                 return _render(request, template, _group_context(request, page, **context), 400)
-            services.join_request_create(group=group, user=user, message=form.cleaned_data["message"],
-                                         idempotency_key=key_from(request.POST))
+            services.join_request_create(
+                group=group,
+                user=user,
+                message=form.cleaned_data["message"],
+                idempotency_key=key_from(request.POST),
+            )
         except (ValidationError, PermissionDenied) as exc:
             return _fail(request, page, exc, template=template, **context)
         messages.success(request, _("Your request has been sent to the moderators."))
@@ -310,6 +381,7 @@ def request_join(request, page: GroupPage):
 
 
 # --- moderation -----------------------------------------------------------------------
+
 
 def _moderator_gate(request, page: GroupPage):
     """None when the user may moderate; else the response to send (404 / login / 403)."""
@@ -335,8 +407,12 @@ def _requests_context(request, page: GroupPage, **extra) -> dict:
     group = page.group
     pending = list(selectors.pending_requests(group))
     # A reason typed for a request that is no longer pending is shown, not lost.
-    extra["orphan_reason"] = extra.get("failed_reason") if extra.get("failed_id") not in {r.pk for r in pending} else ""
-    return _group_context(request, page, pending=pending, decided=selectors.recent_decisions(group), **extra)
+    extra["orphan_reason"] = (
+        extra.get("failed_reason") if extra.get("failed_id") not in {r.pk for r in pending} else ""
+    )
+    return _group_context(
+        request, page, pending=pending, decided=selectors.recent_decisions(group), **extra
+    )
 
 
 def request_decide(request, page: GroupPage, request_id: int):
@@ -348,18 +424,45 @@ def request_decide(request, page: GroupPage, request_id: int):
     join_request = get_object_or_404(JoinRequest, pk=request_id, group=page.group)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        return _render(request, "groups/requests.html",
-                       _requests_context(request, page, error=_("Choose approve or decline."), failed_id=request_id), 400)
+        return _render(
+            request,
+            "groups/requests.html",
+            _requests_context(
+                request, page, error=_("Choose approve or decline."), failed_id=request_id
+            ),
+            400,
+        )
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        services.join_request_decide(join_request=join_request, by=request.user, approve=approve,
-                                     reason=form.cleaned_data["reason"])
+        services.join_request_decide(
+            join_request=join_request,
+            by=request.user,
+            approve=approve,
+            reason=form.cleaned_data["reason"],
+        )
     except (ValidationError, PermissionDenied) as exc:
-        return _render(request, "groups/requests.html",
-                       _requests_context(request, page, error=_message(exc), failed_id=request_id,
-                                         failed_reason=form.cleaned_data["reason"]), _status(exc))
+        return _render(
+            request,
+            "groups/requests.html",
+            _requests_context(
+                request,
+                page,
+                error=_message(exc),
+                failed_id=request_id,
+                failed_reason=form.cleaned_data["reason"],
+            ),
+            _status(exc),
+        )
     name = join_request.user.public_name
-    messages.success(request, (_("%(name)s is now a member.") if approve else _("The request of %(name)s has been declined.")) % {"name": name})
+    messages.success(
+        request,
+        (
+            _("%(name)s is now a member.")
+            if approve
+            else _("The request of %(name)s has been declined.")
+        )
+        % {"name": name},
+    )
     return HttpResponseRedirect(_sub(page, "requests"))
 
 
@@ -372,7 +475,13 @@ def invitations(request, page: GroupPage):
     template = "groups/invitations.html"
 
     def context(**extra):
-        return _group_context(request, page, form=form, open_invitations=list(selectors.open_invitations(group)), **extra)
+        return _group_context(
+            request,
+            page,
+            form=form,
+            open_invitations=list(selectors.open_invitations(group)),
+            **extra,
+        )
 
     if request.method == "POST":
         if not form.is_valid():
@@ -380,7 +489,9 @@ def invitations(request, page: GroupPage):
         kind, who = form.cleaned_data["invitee"]
         try:
             services.invitation_create(
-                group=group, by=request.user, message=form.cleaned_data["message"],
+                group=group,
+                by=request.user,
+                message=form.cleaned_data["message"],
                 idempotency_key=key_from(request.POST),
                 **({"user": who} if kind == "user" else {"email": who}),
             )
@@ -414,16 +525,27 @@ def bans(request, page: GroupPage):
     template = "groups/bans.html"
 
     def context(**extra):
-        return _group_context(request, page, form=form, lift_form=ReasonForm(),
-                              bans=list(Ban.objects.filter(group=group).select_related("user", "by").order_by("-created_at")),
-                              **extra)
+        return _group_context(
+            request,
+            page,
+            form=form,
+            lift_form=ReasonForm(),
+            bans=list(
+                Ban.objects.filter(group=group).select_related("user", "by").order_by("-created_at")
+            ),
+            **extra,
+        )
 
     if request.method == "POST":
         if not form.is_valid():
             return _render(request, template, context(), 400)
         try:
-            services.ban_create(group=group, user=form.cleaned_data["handle"], by=request.user,
-                                reason=form.cleaned_data["reason"])
+            services.ban_create(
+                group=group,
+                user=form.cleaned_data["handle"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
         except (ValidationError, PermissionDenied) as exc:
             return _render(request, template, context(error=_message(exc)), _status(exc))
         messages.success(request, _("The ban is in place."))
@@ -440,10 +562,17 @@ def ban_lift(request, page: GroupPage, user_id: int):
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
-        services.ban_lift(group=page.group, user=target, by=request.user, reason=form.cleaned_data.get("reason", ""))
+        services.ban_lift(
+            group=page.group,
+            user=target,
+            by=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+        )
     except (ValidationError, PermissionDenied) as exc:
         return _fail(request, page, exc)
-    messages.success(request, _("The ban on %(name)s has been lifted.") % {"name": target.public_name})
+    messages.success(
+        request, _("The ban on %(name)s has been lifted.") % {"name": target.public_name}
+    )
     return HttpResponseRedirect(_sub(page, "bans"))
 
 
@@ -472,7 +601,9 @@ def group_settings(request, page: GroupPage):
             return _render(request, template, _group_context(request, page, form=form), 400)
         try:
             services.group_update_settings(
-                group=group, by=request.user, expected_version=form.expected_version(),
+                group=group,
+                by=request.user,
+                expected_version=form.expected_version(),
                 **form.changes(),
             )
         except concurrency.EditConflict as exc:
@@ -487,16 +618,23 @@ def group_settings(request, page: GroupPage):
 
 # --- invitations, from the invitee's side ----------------------------------------------
 
+
 def invitation_respond(request, index: GroupIndexPage, token: str):
     """The page an invitation links to: accept or decline; anonymous visitors log in or
     sign up first (with the invited address the invitation is claimed on confirmation)."""
-    invitation = Invitation.objects.select_related("group", "invited_by").filter(token=token).first()
+    invitation = (
+        Invitation.objects.select_related("group", "invited_by").filter(token=token).first()
+    )
     if invitation is None:
         raise Http404(_("No such invitation."))
     group = invitation.group
     page = group.page_in(_language())
-    context = {"page": index, "invitation": invitation, "group": group,
-               "group_title": page.title if page else group.name}
+    context = {
+        "page": index,
+        "invitation": invitation,
+        "group": group,
+        "group_title": page.title if page else group.name,
+    }
     template = "groups/invitation_respond.html"
     if not request.user.is_authenticated:
         context["next"] = request.get_full_path()

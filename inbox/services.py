@@ -182,15 +182,12 @@ def notifications_send(
         else:
             state = _FREQUENCY_TO_STATE[overrides.get(user_id, frequency)]
         key = group_key_for(kind, group_ref=subject.group_ref, thread_ref=subject.thread_ref)
-        rows.append(
-            (user_id, seqs[user_id], str(kind), key, must, url_in(language), str(state))
-        )
+        rows.append((user_id, seqs[user_id], str(kind), key, must, url_in(language), str(state)))
     states = {row[0]: (row[1], row[2], row[6]) for row in rows}
     ids = Notification.objects.fan_out_insert(common=common, varying=varying, rows=rows)
     batch = Batch(
         sent=tuple(
-            Sent(pk, uid, states[uid][1], states[uid][2], states[uid][0])
-            for pk, uid in sorted(ids)
+            Sent(pk, uid, states[uid][1], states[uid][2], states[uid][0]) for pk, uid in sorted(ids)
         ),
         group_ref=subject.group_ref,
         thread_ref=subject.thread_ref,

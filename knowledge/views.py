@@ -786,9 +786,7 @@ def idea_create(request):
 def idea_edit(request, pk):
     idea = _idea(request, pk)
     perms.check_can_edit_idea(request.user, idea)
-    form = ProjectIdeaEditForm(
-        request.POST or None, initial=ProjectIdeaEditForm.initial_from(idea)
-    )
+    form = ProjectIdeaEditForm(request.POST or None, initial=ProjectIdeaEditForm.initial_from(idea))
     done, status = _form_post(
         request,
         form,

@@ -11,7 +11,16 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (
             _("Profile"),
-            {"fields": ("display_name", "preferred_language", "time_zone", "country", "city", "organisation")},
+            {
+                "fields": (
+                    "display_name",
+                    "preferred_language",
+                    "time_zone",
+                    "country",
+                    "city",
+                    "organisation",
+                )
+            },
         ),
     )
     list_display = ("username", "email", "display_name", "country", "is_staff")

@@ -8,10 +8,50 @@ DEMO_PASSWORD = "plaza-demo-2026"
 
 DEMO_USERS = [
     # username, display name, role description, country, city, organisation, language, staff, superuser
-    ("admin", "Ada Admin", "site administrator", "DE", "Bonn", "Plaza secretariat", "en", True, True),
-    ("moderator", "Mariam Haddad", "moderator", "JO", "Amman", "Greater Amman Municipality", "ar", False, False),
-    ("member", "Kwame Mensah", "member", "GH", "Kumasi", "Kumasi Metropolitan Assembly", "en", False, False),
-    ("editor", "Lucía Rojas", "partner-association editor", "CO", "Medellín", "Asociación de Ciudades", "es", True, False),
+    (
+        "admin",
+        "Ada Admin",
+        "site administrator",
+        "DE",
+        "Bonn",
+        "Plaza secretariat",
+        "en",
+        True,
+        True,
+    ),
+    (
+        "moderator",
+        "Mariam Haddad",
+        "moderator",
+        "JO",
+        "Amman",
+        "Greater Amman Municipality",
+        "ar",
+        False,
+        False,
+    ),
+    (
+        "member",
+        "Kwame Mensah",
+        "member",
+        "GH",
+        "Kumasi",
+        "Kumasi Metropolitan Assembly",
+        "en",
+        False,
+        False,
+    ),
+    (
+        "editor",
+        "Lucía Rojas",
+        "partner-association editor",
+        "CO",
+        "Medellín",
+        "Asociación de Ciudades",
+        "es",
+        True,
+        False,
+    ),
 ]
 
 
@@ -23,8 +63,15 @@ def seed() -> dict[str, User]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(
-                username=username, email=email, display_name=name, country=country, city=city,
-                organisation=org, preferred_language=lang, is_staff=staff, is_superuser=superuser,
+                username=username,
+                email=email,
+                display_name=name,
+                country=country,
+                city=city,
+                organisation=org,
+                preferred_language=lang,
+                is_staff=staff,
+                is_superuser=superuser,
             )
             user.set_password(DEMO_PASSWORD)
             user.save()

@@ -32,4 +32,11 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "preferred_language", "time_zone", "country", "city", "organisation"]
+        fields = [
+            "display_name",
+            "preferred_language",
+            "time_zone",
+            "country",
+            "city",
+            "organisation",
+        ]

@@ -4,7 +4,14 @@ from django.db import transaction
 
 from .models import User
 
-PROFILE_FIELDS = ("display_name", "preferred_language", "time_zone", "country", "city", "organisation")
+PROFILE_FIELDS = (
+    "display_name",
+    "preferred_language",
+    "time_zone",
+    "country",
+    "city",
+    "organisation",
+)
 
 
 @transaction.atomic

@@ -26,4 +26,6 @@ def profile_edit(request):
             from django.urls import reverse
 
             return redirect(reverse("people:profile"))
-    return render(request, "people/profile_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "people/profile_form.html", {"form": form}, status=400 if form.errors else 200
+    )

@@ -23,7 +23,10 @@ def main() -> int:
         print(f"{name}: {'reachable at' if ok else 'UNREACHABLE at'} {where}")
         failed |= not ok
     if failed:
-        print("!! The services leg needs PostgreSQL and Redis running (see README). !!", file=sys.stderr)
+        print(
+            "!! The services leg needs PostgreSQL and Redis running (see README). !!",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -39,7 +39,9 @@ def main(locale_dir: str, table_file: str) -> int:
                     entry.msgstr_plural = {i: value[min(i, len(value) - 1)] for i in range(count)}
                 else:
                     singular, plural = value if isinstance(value, tuple) else (value, value)
-                    entry.msgstr_plural = {i: (singular if i == 0 else plural) for i in range(count)}
+                    entry.msgstr_plural = {
+                        i: (singular if i == 0 else plural) for i in range(count)
+                    }
             else:
                 entry.msgstr = row[index]
             if "fuzzy" in entry.flags:

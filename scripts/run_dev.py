@@ -27,11 +27,15 @@ POLL_SECONDS = 0.1
 def commands(venv: Path, host: str, port: str) -> dict[str, list[str]]:
     """What `make run` starts, by name."""
     return {
-        "worker": [str(venv / "bin" / "python"), "manage.py", "db_worker",
-                   # the autoreloader's child would outlive a TERM sent to its parent
-                   "--no-reload", "--no-startup-delay"],
-        "daphne": [str(venv / "bin" / "daphne"), "-b", host, "-p", port,
-                   "config.asgi:application"],
+        "worker": [
+            str(venv / "bin" / "python"),
+            "manage.py",
+            "db_worker",
+            # the autoreloader's child would outlive a TERM sent to its parent
+            "--no-reload",
+            "--no-startup-delay",
+        ],
+        "daphne": [str(venv / "bin" / "daphne"), "-b", host, "-p", port, "config.asgi:application"],
     }
 
 
@@ -56,8 +60,11 @@ def main() -> int:
             exited = [(name, p.returncode) for name, p in started.items() if p.poll() is not None]
             if exited:
                 name, status = exited[0]
-                print(f"run-dev: {name} exited (status {status}); stopping the rest.",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"run-dev: {name} exited (status {status}); stopping the rest.",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 break
             time.sleep(POLL_SECONDS)
         else:

@@ -59,8 +59,14 @@ class GroupFactory(factory.django.DjangoModelFactory):
             from groups.services import group_index_ensure
 
             index = group_index_ensure()
-            page = GroupPage(title=self.name, slug=self.slug, group=self, purpose=f"Purpose of {self.name}.",
-                             members_note="<p>Members-only note.</p>", locale=index.locale)
+            page = GroupPage(
+                title=self.name,
+                slug=self.slug,
+                group=self,
+                purpose=f"Purpose of {self.name}.",
+                members_note="<p>Members-only note.</p>",
+                locale=index.locale,
+            )
             index.add_child(instance=page)
             page.save_revision().publish()
 
@@ -141,7 +147,13 @@ class PostFactory(factory.django.DjangoModelFactory):
 
 
 def build_tree(
-    thread, authors, n: int, *, top_level: int = 10, seed: int = 7, max_depth: int | None = None,
+    thread,
+    authors,
+    n: int,
+    *,
+    top_level: int = 10,
+    seed: int = 7,
+    max_depth: int | None = None,
     body="A reply with *some* Markdown and a [link](https://example.org).",
 ) -> list:
     """Bulk-create `n` published replies in `thread` (for size tests and the benchmark):
@@ -174,10 +186,21 @@ def build_tree(
     created = []
     for depth in sorted({d for _p, _q, d in plan}):
         batch = [
-            Post(thread=thread, group=thread.group, parent=by_path[pp], path=p, depth=d,
-                 author=authors[i % len(authors)], body=body, body_html=html, language="en",
-                 status=ContentStatus.PUBLISHED, last_child_seq=seq.get(p, 0))
-            for i, (pp, p, d) in enumerate(plan) if d == depth
+            Post(
+                thread=thread,
+                group=thread.group,
+                parent=by_path[pp],
+                path=p,
+                depth=d,
+                author=authors[i % len(authors)],
+                body=body,
+                body_html=html,
+                language="en",
+                status=ContentStatus.PUBLISHED,
+                last_child_seq=seq.get(p, 0),
+            )
+            for i, (pp, p, d) in enumerate(plan)
+            if d == depth
         ]
         for post in Post.objects.bulk_create(batch):
             by_path[post.path] = post
@@ -274,7 +297,9 @@ class EventFactory(_PageFactory):
     slug = factory.Sequence(lambda n: f"event-{n}")
     kind = "conference"
     time_zone = "Africa/Nairobi"
-    starts_at = factory.LazyFunction(lambda: (_tz.now() + _dt.timedelta(days=30)).replace(microsecond=0))
+    starts_at = factory.LazyFunction(
+        lambda: (_tz.now() + _dt.timedelta(days=30)).replace(microsecond=0)
+    )
     ends_at = factory.LazyAttribute(lambda e: e.starts_at + _dt.timedelta(hours=8))
     city = "Nairobi"
     country = "KE"
@@ -289,7 +314,9 @@ class ExpertProfileFactory(factory.django.DjangoModelFactory):
         model = ExpertProfile
         skip_postgeneration_save = True
 
-    user = factory.SubFactory(UserFactory, country="GH", city="Accra", organisation="Accra Metropolitan Assembly")
+    user = factory.SubFactory(
+        UserFactory, country="GH", city="Accra", organisation="Accra Metropolitan Assembly"
+    )
     position = "Urban planner"
     expertise = ",urban-mobility,"
     bio = "Planner."
@@ -340,16 +367,23 @@ class FundingOpportunityFactory(factory.django.DjangoModelFactory):
 # partners -------------------------------------------------------------------------------
 
 
-def create_partner(*, name: str = "Test Association", slug: str | None = None, region: str = "africa",
-                   languages=("en", "fr"), **kwargs):
+def create_partner(
+    *,
+    name: str = "Test Association",
+    slug: str | None = None,
+    region: str = "africa",
+    languages=("en", "fr"),
+    **kwargs,
+):
     """Onboard an association through `partners.services.partner_section_create` (pages in
     its languages, editors' and moderators' groups, permissions, collection)."""
     from django.utils.text import slugify
 
     from partners.services import partner_section_create
 
-    return partner_section_create(name=name, slug=slug or slugify(name), region=region,
-                                  languages=list(languages), **kwargs)
+    return partner_section_create(
+        name=name, slug=slug or slugify(name), region=region, languages=list(languages), **kwargs
+    )
 
 
 def partner_editor(association, **kwargs):
@@ -395,8 +429,13 @@ def build_world() -> dict:
     invitee = UserFactory(username="fuzzinvitee")
     banned = UserFactory(username="fuzzbanned")
     admin = UserFactory(username="fuzzadmin", is_staff=True, is_superuser=True)
-    group = GroupFactory(slug="fuzz-group", name="Fuzz group", with_page=True, owner=member,
-                         join_policy=WorkingGroup.JoinPolicy.REQUEST)
+    group = GroupFactory(
+        slug="fuzz-group",
+        name="Fuzz group",
+        with_page=True,
+        owner=member,
+        join_policy=WorkingGroup.JoinPolicy.REQUEST,
+    )
     MembershipFactory(group=group, user=other)
     thread = ThreadFactory(group=group, author=other, title="A fuzzed thread")
     post = PostFactory(thread=thread, author=other, body="A reply to fuzz.")
@@ -408,8 +447,13 @@ def build_world() -> dict:
     invitation = group_services.invitation_create(group=group, by=member, user=invitee)
     group_services.ban_create(group=group, user=banned, by=member, reason="spam")
     notification = Notification.objects.create(
-        recipient=member, actor=other, verb="reply", group_key=f"reply:t:{thread.pk}",
-        url=thread.get_absolute_url(), thread_ref=thread.pk, group_ref=group.pk,
+        recipient=member,
+        actor=other,
+        verb="reply",
+        group_key=f"reply:t:{thread.pk}",
+        url=thread.get_absolute_url(),
+        thread_ref=thread.pk,
+        group_ref=group.pk,
         data={"thread": thread.title, "actor": other.public_name},
     )
     expert = ExpertProfileFactory(user=other, languages=[("fr", "fluent")])
@@ -427,13 +471,29 @@ def build_world() -> dict:
         file=ContentFile(b"<html><script>alert(1)</script></html>", name="report.pdf"),
     )
     return {
-        "member": member, "other": other, "outsider": outsider, "admin": admin,
-        "applicant": applicant, "invitee": invitee, "banned": banned, "group": group,
-        "thread": thread, "post": post, "own_post": own_post, "report": report,
-        "join_request": join_request, "invitation": invitation, "notification": notification,
+        "member": member,
+        "other": other,
+        "outsider": outsider,
+        "admin": admin,
+        "applicant": applicant,
+        "invitee": invitee,
+        "banned": banned,
+        "group": group,
+        "thread": thread,
+        "post": post,
+        "own_post": own_post,
+        "report": report,
+        "join_request": join_request,
+        "invitation": invitation,
+        "notification": notification,
         "unsubscribe_token": unsubscribe_token(user_id=member.pk, group_ref=group.pk),
-        "expert": expert, "practice": practice, "event": event, "idea": idea,
-        "funding": funding, "association": association, "document": document,
+        "expert": expert,
+        "practice": practice,
+        "event": event,
+        "idea": idea,
+        "funding": funding,
+        "association": association,
+        "document": document,
     }
 
 

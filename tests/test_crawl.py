@@ -15,7 +15,9 @@ from django.core.management import call_command
 from people.models import User
 
 LANGS = [code for code, _ in settings.LANGUAGES]
-SKIP = re.compile(r"^/(admin|django-admin|documents|static|media|i18n)/|/accounts/(logout|confirm-email)|\.(ics|csv|xml|rss|json)$|/feed")
+SKIP = re.compile(
+    r"^/(admin|django-admin|documents|static|media|i18n)/|/accounts/(logout|confirm-email)|\.(ics|csv|xml|rss|json)$|/feed"
+)
 MAX_PAGES_PER_LANGUAGE = 40
 
 
@@ -36,7 +38,12 @@ def crawl(client, language):
         for href in re.findall(r'href="([^"]+)"', html):
             href = urldefrag(href.replace("&amp;", "&"))[0]
             parsed = urlparse(href)
-            if parsed.scheme or parsed.netloc or not href.startswith(f"/{language}/") or SKIP.search(parsed.path):
+            if (
+                parsed.scheme
+                or parsed.netloc
+                or not href.startswith(f"/{language}/")
+                or SKIP.search(parsed.path)
+            ):
                 continue
             if href not in seen:
                 seen.add(href)

@@ -48,11 +48,18 @@ def _database_url() -> str:
 def _run_worker_process() -> None:
     """`manage.py db_worker` as `make run` starts it (development settings, its own process)
     against the test database, until the queue is empty."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base",
-           "DATABASE_URL": _database_url()}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": _database_url(),
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -65,7 +72,9 @@ def test_a_thread_created_later_is_findable_once_the_worker_has_run(client, site
     owner = UserFactory()
     group = GroupFactory(with_page=True, owner=owner)
     thread = services.thread_start(
-        group=group, author=owner, title="Rooftop rainwater tanks for clinics",
+        group=group,
+        author=owner,
+        title="Rooftop rainwater tanks for clinics",
         body="Who has costed tanks for a district's clinics?",
     )
     practice = GoodPracticeFactory(title="Solar kiosks in Kisumu markets")
@@ -99,10 +108,14 @@ def test_seed_demo_indexes_at_once_and_the_worker_sends_what_the_demo_queues(cli
 
     # Everything the seed caused is done: no backlog, the site is searchable at once.
     assert not _ready_tasks().exists()
-    assert "Heat action plans" in client.get(
-        "/en/discussions/search/", {"q": "heat action"}).content.decode()
-    assert "Latin America city network" in client.get(
-        "/en/search/", {"q": "Latin America"}).content.decode()
+    assert (
+        "Heat action plans"
+        in client.get("/en/discussions/search/", {"q": "heat action"}).content.decode()
+    )
+    assert (
+        "Latin America city network"
+        in client.get("/en/search/", {"q": "Latin America"}).content.decode()
+    )
     # The invitation the seed emails links to the port the site runs on.
     (invitation,) = [m for m in mail.outbox if m.to == ["newcomer@plaza.example"]]
     assert f"{SITE_URL_8101}/" in invitation.body
@@ -124,9 +137,12 @@ def test_seed_demo_indexes_at_once_and_the_worker_sends_what_the_demo_queues(cli
     mail.outbox.clear()
     group_services.join_request_create(group=group, user=member, message="Kumasi would like in.")
     event = next(
-        e for e in EventPage.objects.live().filter(locale__language_code="en",
-                                                   starts_at__gt=timezone.now())
-        if e.registration_enabled and timezone.now() < e.deadline
+        e
+        for e in EventPage.objects.live().filter(
+            locale__language_code="en", starts_at__gt=timezone.now()
+        )
+        if e.registration_enabled
+        and timezone.now() < e.deadline
         and not EventRegistration.objects.filter(event_key=e.translation_key, user=member).exists()
     )
     knowledge_services.event_register(event=event, user=member)
@@ -144,26 +160,35 @@ def test_seed_demo_indexes_at_once_and_the_worker_sends_what_the_demo_queues(cli
 
 @pytest.mark.parametrize(
     ("env", "site_url"),
-    [({}, "http://127.0.0.1:8000"),
-     ({"PORT": "8101"}, SITE_URL_8101),
-     ({"HOST": "localhost", "PORT": "8101"}, "http://localhost:8101"),
-     ({"HOST": "0.0.0.0", "PORT": "8101"}, SITE_URL_8101),
-     ({"PORT": "8101", "SITE_URL": "https://plaza.example.org"}, "https://plaza.example.org")],
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8101"}, SITE_URL_8101),
+        ({"HOST": "localhost", "PORT": "8101"}, "http://localhost:8101"),
+        ({"HOST": "0.0.0.0", "PORT": "8101"}, SITE_URL_8101),
+        ({"PORT": "8101", "SITE_URL": "https://plaza.example.org"}, "https://plaza.example.org"),
+    ],
 )
 def test_site_url_follows_host_and_port_unless_it_is_set(env, site_url):
     clean = {k: v for k, v in os.environ.items() if k not in ("HOST", "PORT", "SITE_URL")}
-    code = ("import django; django.setup(); from django.conf import settings; "
-            "print(settings.SITE_URL, settings.WAGTAILADMIN_BASE_URL)")
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SITE_URL, settings.WAGTAILADMIN_BASE_URL)"
+    )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
         env={**clean, **env, "DJANGO_SETTINGS_MODULE": "config.settings.base"},
     )
     assert result.stdout.split() == [site_url, site_url]
 
 
 def test_make_run_passes_host_and_port_to_the_seed_and_the_launcher():
-    result = subprocess.run(["make", "-n", "run", "PORT=8101"], cwd=ROOT, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=8101"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert "HOST=127.0.0.1 PORT=8101 .venv/bin/python manage.py seed_demo" in result.stdout
     launcher = "HOST=127.0.0.1 PORT=8101 VENV=.venv .venv/bin/python scripts/run_dev.py"
     assert launcher in result.stdout
@@ -187,9 +212,12 @@ def _start_launcher(tmp_path, **env):
         stand_in.chmod(0o755)
     log = tmp_path / "started.log"
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "run_dev.py")], cwd=ROOT, start_new_session=True,
+        [sys.executable, str(ROOT / "scripts" / "run_dev.py")],
+        cwd=ROOT,
+        start_new_session=True,
         env={**os.environ, "VENV": str(venv), "FAKE_LOG": str(log), "PORT": "8101", **env},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -46,8 +46,11 @@ def test_compile_translations_writes_every_arabic_plural_form(tmp_path):
 def test_compile_translations_writes_every_spanish_plural_form(tmp_path):
     catalogue = _mo("es", tmp_path)
     assert "nplurals=3" in catalogue.info()["plural-forms"]
-    for n, text in {1: "1 buena práctica", 13: "13 buenas prácticas",
-                    1000000: "1000000 de buenas prácticas"}.items():
+    for n, text in {
+        1: "1 buena práctica",
+        13: "13 buenas prácticas",
+        1000000: "1000000 de buenas prácticas",
+    }.items():
         assert catalogue.ngettext(*PRACTICE, n) % {"n": n} == text, n
 
 
@@ -62,8 +65,12 @@ def test_the_command_compiles_what_django_then_serves(tmp_path, settings):
     with translation.override("ar"):
         got = [ngettext(*PRACTICE, n) % {"n": n} for n in (0, 1, 2, 3, 11, 100)]
     assert got == [
-        "لا توجد ممارسات جيدة", "ممارسة جيدة واحدة", "ممارستان جيدتان",
-        "3 ممارسات جيدة", "11 ممارسة جيدة", "100 ممارسة جيدة",
+        "لا توجد ممارسات جيدة",
+        "ممارسة جيدة واحدة",
+        "ممارستان جيدتان",
+        "3 ممارسات جيدة",
+        "11 ممارسة جيدة",
+        "100 ممارسة جيدة",
     ]
 
 
@@ -78,8 +85,10 @@ def thirteen_practices(site_tree):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "count", "english"),
-    [("es", "13 buenas prácticas", "13 good practices"),
-     ("ar", "13 ممارسة جيدة", "13 good practices")],
+    [
+        ("es", "13 buenas prácticas", "13 good practices"),
+        ("ar", "13 ممارسة جيدة", "13 good practices"),
+    ],
 )
 def test_the_practice_database_counts_in_the_visitors_language(
     client, thirteen_practices, language, count, english

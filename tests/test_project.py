@@ -16,13 +16,49 @@ ROOT = Path(__file__).resolve().parent.parent
 # Words that are genuinely the same in a language (names, cognates) and may stay as they are.
 SAME_IN_TRANSLATION = {
     "*": {"Plaza", "OK", "Online", "Webinar", "Total", "Normal", "Email"},
-    "fr": {"Image", "introduction", "organisation", "Notifications", "Organisation", "Message",
-           "Messages", "Description", "Contact", "Contacts", "Options", "Date", "Action", "Actions",
-           "Note", "Notes",
-           "Discussion", "Discussions", "Type", "Position", "Region", "Moderation", "Article",
-           "Public", "Secret", "Invitation", "Invitations", "invitation", "invitations"},
-    "de": {"Name", "Region", "Organisation", "Status", "Thema", "Details", "Moderation", "Start",
-           "Link", "Regional"},
+    "fr": {
+        "Image",
+        "introduction",
+        "organisation",
+        "Notifications",
+        "Organisation",
+        "Message",
+        "Messages",
+        "Description",
+        "Contact",
+        "Contacts",
+        "Options",
+        "Date",
+        "Action",
+        "Actions",
+        "Note",
+        "Notes",
+        "Discussion",
+        "Discussions",
+        "Type",
+        "Position",
+        "Region",
+        "Moderation",
+        "Article",
+        "Public",
+        "Secret",
+        "Invitation",
+        "Invitations",
+        "invitation",
+        "invitations",
+    },
+    "de": {
+        "Name",
+        "Region",
+        "Organisation",
+        "Status",
+        "Thema",
+        "Details",
+        "Moderation",
+        "Start",
+        "Link",
+        "Regional",
+    },
     "es": {"Total", "Error", "Regional", "Asia"},
     "pt": {"Total", "Regional"},
     "ar": set(),
@@ -53,7 +89,10 @@ def test_production_settings_pass_check_deploy():
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -72,8 +111,11 @@ def test_catalogue_is_complete_and_really_translated(base, language):
     fuzzy = [e.msgid for e in po if "fuzzy" in e.flags]
     assert not fuzzy, fuzzy
     allowed = SAME_IN_TRANSLATION["*"] | SAME_IN_TRANSLATION.get(language, set())
-    copied = [e.msgid for e in po.translated_entries()
-              if e.msgstr == e.msgid and e.msgid not in allowed and len(e.msgid) > 3]
+    copied = [
+        e.msgid
+        for e in po.translated_entries()
+        if e.msgstr == e.msgid and e.msgid not in allowed and len(e.msgid) > 3
+    ]
     assert not copied, copied
     # Every plural entry has exactly the forms the header demands, none empty: a missing
     # form makes gettext fall back to English for that count ("13 good practices" on /ar/).
@@ -85,8 +127,13 @@ def test_catalogue_is_complete_and_really_translated(base, language):
     plural = gettext.c2py(match.group(2))
     used = {plural(n) for n in [*range(1001), 10**6]}
     assert used == set(range(nplurals)), header  # a form no count reaches is a wrong header
-    short = [(e.msgid, len(e.msgstr_plural)) for e in po if e.msgid_plural and not e.obsolete and (
-        sorted(e.msgstr_plural) != list(range(nplurals)) or not all(e.msgstr_plural.values()))]
+    short = [
+        (e.msgid, len(e.msgstr_plural))
+        for e in po
+        if e.msgid_plural
+        and not e.obsolete
+        and (sorted(e.msgstr_plural) != list(range(nplurals)) or not all(e.msgstr_plural.values()))
+    ]
     assert not short, short
 
 
@@ -98,8 +145,21 @@ def test_every_ui_string_is_in_the_catalogues(tmp_path):
         pytest.skip(
             "GNU gettext (xgettext) is not installed; catalogue completeness not re-extracted"
         )
-    shutil.copytree(ROOT, tmp_path / "src", ignore=shutil.ignore_patterns(
-        ".venv", "var", ".git", "__pycache__", "*.mo", "node_modules", ".venv-*", "tests", "bench"))
+    shutil.copytree(
+        ROOT,
+        tmp_path / "src",
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            "var",
+            ".git",
+            "__pycache__",
+            "*.mo",
+            "node_modules",
+            ".venv-*",
+            "tests",
+            "bench",
+        ),
+    )
     src = tmp_path / "src"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "PYTHONPATH": str(src)}
     apps_with_catalogue = [p.name for p in catalogue_dirs() if p.name != "locale"]
@@ -108,9 +168,19 @@ def test_every_ui_string_is_in_the_catalogues(tmp_path):
     missing = {}
     for cwd, extra in runs:
         subprocess.run(
-            [sys.executable, str(src / "manage.py"), "makemessages", "-l", "de", "--no-obsolete",
-             *extra],
-            cwd=cwd, env=env, check=True, capture_output=True,
+            [
+                sys.executable,
+                str(src / "manage.py"),
+                "makemessages",
+                "-l",
+                "de",
+                "--no-obsolete",
+                *extra,
+            ],
+            cwd=cwd,
+            env=env,
+            check=True,
+            capture_output=True,
         )
         locale_dir = cwd / "locale"
         extracted_po = polib.pofile(str(locale_dir / "de" / "LC_MESSAGES" / "django.po"))

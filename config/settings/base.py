@@ -300,10 +300,19 @@ LOGGING = {
         **{
             f"django.security.{name}": {"filters": ["refusals"]}
             for name in (
-                "DisallowedHost", "DisallowedRedirect", "DisallowedModelAdminLookup",
-                "DisallowedModelAdminToField", "InvalidSessionKey", "RequestDataTooBig",
-                "SuspiciousFileOperation", "SuspiciousMultipartForm", "SuspiciousOperation",
-                "SuspiciousSession", "TooManyFieldsSent", "TooManyFilesSent", "csrf",
+                "DisallowedHost",
+                "DisallowedRedirect",
+                "DisallowedModelAdminLookup",
+                "DisallowedModelAdminToField",
+                "InvalidSessionKey",
+                "RequestDataTooBig",
+                "SuspiciousFileOperation",
+                "SuspiciousMultipartForm",
+                "SuspiciousOperation",
+                "SuspiciousSession",
+                "TooManyFieldsSent",
+                "TooManyFilesSent",
+                "csrf",
             )
         },
         "django.security": {"filters": ["refusals"]},

@@ -29,8 +29,11 @@ _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _xdist_worker and os.environ.get("REDIS_URL"):
     from urllib.parse import urlparse, urlunparse
 
-    _redis_url = urlunparse(urlparse(os.environ["REDIS_URL"])._replace(
-        path=f"/{int(_xdist_worker.removeprefix('gw')) + 1}"))
+    _redis_url = urlunparse(
+        urlparse(os.environ["REDIS_URL"])._replace(
+            path=f"/{int(_xdist_worker.removeprefix('gw')) + 1}"
+        )
+    )
     os.environ["REDIS_URL"] = _redis_url
     REDIS_URL = _redis_url
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = _redis_url  # noqa: F405

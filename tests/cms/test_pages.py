@@ -11,8 +11,15 @@ LANGS = [code for code, _ in settings.LANGUAGES]
 
 
 def page_paths():
-    return ["/{lang}/", "/{lang}/about/", "/{lang}/how-it-works/", "/{lang}/search/?q=plaza",
-            "/{lang}/accounts/login/", "/{lang}/accounts/signup/", "/{lang}/accounts/password/reset/"]
+    return [
+        "/{lang}/",
+        "/{lang}/about/",
+        "/{lang}/how-it-works/",
+        "/{lang}/search/?q=plaza",
+        "/{lang}/accounts/login/",
+        "/{lang}/accounts/signup/",
+        "/{lang}/accounts/password/reset/",
+    ]
 
 
 @pytest.mark.django_db
@@ -60,7 +67,9 @@ def test_root_redirects_to_a_language(client, demo_site):
         ("https://evil.example/", "es", "/es/"),
     ],
 )
-def test_language_switcher_keeps_you_on_the_same_page(client, demo_site, next_url, language, expected):
+def test_language_switcher_keeps_you_on_the_same_page(
+    client, demo_site, next_url, language, expected
+):
     response = client.post("/i18n/switch/", {"language": language, "next": next_url})
     assert response.status_code == 302
     assert response["Location"] == expected

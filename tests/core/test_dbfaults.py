@@ -25,8 +25,11 @@ def drop_django_connection() -> None:
     pid = connection.connection.info.backend_pid
     db = connection.settings_dict
     with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-        dbname=db["NAME"], autocommit=True,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        dbname=db["NAME"],
+        autocommit=True,
     ) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
 

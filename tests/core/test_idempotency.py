@@ -59,8 +59,12 @@ def test_keys_are_per_member_and_per_scope(world):
     mine, theirs = _reply(world, KEY), _reply(world, KEY, author=other)
     assert mine.pk != theirs.pk and theirs.author == other
     thread = services.thread_start(
-        group=world["group"], author=world["member"], title="Same key, other form",
-        body="A new thread", language="en", idempotency_key=KEY,
+        group=world["group"],
+        author=world["member"],
+        title="Same key, other form",
+        body="A new thread",
+        language="en",
+        idempotency_key=KEY,
     )
     assert isinstance(thread, Thread) and thread.title == "Same key, other form"
     assert IdempotencyKey.objects.filter(key=KEY).count() == 3
@@ -88,13 +92,19 @@ def test_a_malformed_key_is_refused_and_stores_nothing(world, bad):
 
 def test_a_replay_of_something_deleted_since_is_a_clear_refusal(world):
     thread = services.thread_start(
-        group=world["group"], author=world["member"], title="Gone soon", body="x",
+        group=world["group"],
+        author=world["member"],
+        title="Gone soon",
+        body="x",
         idempotency_key=KEY,
     )
     Thread.objects.filter(pk=thread.pk).delete()
     with pytest.raises(ValidationError) as caught:
         services.thread_start(
-            group=world["group"], author=world["member"], title="Gone soon", body="x",
+            group=world["group"],
+            author=world["member"],
+            title="Gone soon",
+            body="x",
             idempotency_key=KEY,
         )
     assert caught.value.code == "already_sent"

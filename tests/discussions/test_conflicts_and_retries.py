@@ -53,7 +53,7 @@ def test_a_stale_edit_gets_409_with_both_texts_and_a_merge_then_saves(
     assert "Someone saved a newer version while you were editing." in html
     # The saved text, escaped (never rendered as markup) beside the form...
     assert "Tab A&#x27;s &lt;b&gt;newer&lt;/b&gt; text" in html and "<b>newer</b>" not in html
-    assert 'data-conflict' in html
+    assert "data-conflict" in html
     # ... and the member's own text kept in the form, which now carries the saved version.
     assert re.search(r"<textarea name=\"body\"[^>]*>\s*Tab B&#x27;s own words</textarea>", html)
     assert _version_in(html) == "1"

@@ -27,10 +27,17 @@ def snapshot():
 def world(site_tree):
     owner = UserFactory(username="owner")
     moderator = UserFactory(username="mod")
-    group = GroupFactory(slug="alpha", name="Alpha", with_page=True, owner=owner, join_policy="request")
+    group = GroupFactory(
+        slug="alpha", name="Alpha", with_page=True, owner=owner, join_policy="request"
+    )
     MembershipFactory(group=group, user=moderator, role=Membership.Role.MODERATOR)
-    other = GroupFactory(slug="beta", name="Beta", with_page=True, owner=UserFactory(username="owner2"),
-                         join_policy="request")
+    other = GroupFactory(
+        slug="beta",
+        name="Beta",
+        with_page=True,
+        owner=UserFactory(username="owner2"),
+        join_policy="request",
+    )
     return {"owner": owner, "moderator": moderator, "group": group, "other": other}
 
 
@@ -58,7 +65,9 @@ def test_requesting_twice(client, world):
     client.force_login(applicant)
     assert client.post("/en/groups/alpha/request/", {"message": "Hi"}).status_code == 302
     before = snapshot()
-    response = client.post("/en/groups/alpha/request/", {"message": "Me again, with a long message"})
+    response = client.post(
+        "/en/groups/alpha/request/", {"message": "Me again, with a long message"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "You have already asked to join" in html
@@ -89,7 +98,9 @@ def test_inviting_a_banned_user(client, world):
     client.force_login(world["moderator"])
     before = snapshot()
     for invitee in ("@spammer", banned.email):
-        response = client.post("/en/groups/alpha/invitations/", {"invitee": invitee, "message": "come back"})
+        response = client.post(
+            "/en/groups/alpha/invitations/", {"invitee": invitee, "message": "come back"}
+        )
         assert response.status_code == 400
         html = response.content.decode()
         assert "This person is banned from this group. Lift the ban first." in html
@@ -98,15 +109,22 @@ def test_inviting_a_banned_user(client, world):
     # ...and a banned person cannot rejoin on their own either.
     client.force_login(banned)
     response = client.post("/en/groups/alpha/request/", {"message": "let me in"})
-    assert response.status_code == 400 and "You are banned from this group." in response.content.decode()
+    assert (
+        response.status_code == 400
+        and "You are banned from this group." in response.content.decode()
+    )
     assert snapshot() == before
 
 
 @pytest.mark.django_db
 def test_accepting_an_expired_invitation(client, world):
     invitee = UserFactory()
-    invitation = services.invitation_create(group=world["group"], by=world["moderator"], user=invitee)
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    invitation = services.invitation_create(
+        group=world["group"], by=world["moderator"], user=invitee
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
     client.force_login(invitee)
     before = snapshot()
     response = client.post(f"/en/groups/invitations/{invitation.token}/", {"answer": "accept"})
@@ -118,7 +136,9 @@ def test_accepting_an_expired_invitation(client, world):
 @pytest.mark.django_db
 def test_accepting_a_foreign_invitation(client, world):
     invitee = UserFactory()
-    invitation = services.invitation_create(group=world["group"], by=world["moderator"], user=invitee)
+    invitation = services.invitation_create(
+        group=world["group"], by=world["moderator"], user=invitee
+    )
     stranger = UserFactory()
     client.force_login(stranger)
     before = snapshot()
@@ -134,9 +154,16 @@ def test_accepting_a_foreign_invitation(client, world):
 @pytest.mark.django_db
 def test_accepting_an_answered_invitation(client, world):
     invitee = UserFactory()
-    invitation = services.invitation_create(group=world["group"], by=world["moderator"], user=invitee)
+    invitation = services.invitation_create(
+        group=world["group"], by=world["moderator"], user=invitee
+    )
     client.force_login(invitee)
-    assert client.post(f"/en/groups/invitations/{invitation.token}/", {"answer": "decline"}).status_code == 302
+    assert (
+        client.post(
+            f"/en/groups/invitations/{invitation.token}/", {"answer": "decline"}
+        ).status_code
+        == 302
+    )
     before = snapshot()
     response = client.post(f"/en/groups/invitations/{invitation.token}/", {"answer": "accept"})
     assert response.status_code == 400
@@ -154,15 +181,28 @@ def test_a_moderator_acting_on_another_group(client, world):
     client.force_login(world["moderator"])
     before = snapshot()
 
-    response = client.post(f"/en/groups/beta/requests/{beta_request.pk}/", {"decision": "approve", "reason": ""})
+    response = client.post(
+        f"/en/groups/beta/requests/{beta_request.pk}/", {"decision": "approve", "reason": ""}
+    )
     assert response.status_code == 403
     assert "Only the group&#x27;s moderators can do this." in response.content.decode()
 
     # Beta's request id through Alpha's URL: not Alpha's request.
-    assert client.post(f"/en/groups/alpha/requests/{beta_request.pk}/", {"decision": "approve"}).status_code == 404
+    assert (
+        client.post(
+            f"/en/groups/alpha/requests/{beta_request.pk}/", {"decision": "approve"}
+        ).status_code
+        == 404
+    )
 
-    for action, data in (("remove", {"remove-reason": "x"}), ("ban", {"ban-reason": "x"}), ("role", {"role": "moderator"})):
-        response = client.post(f"/en/groups/beta/members/{beta_member.pk}/", {"action": action, **data})
+    for action, data in (
+        ("remove", {"remove-reason": "x"}),
+        ("ban", {"ban-reason": "x"}),
+        ("role", {"role": "moderator"}),
+    ):
+        response = client.post(
+            f"/en/groups/beta/members/{beta_member.pk}/", {"action": action, **data}
+        )
         assert response.status_code == 403, action
     response = client.post("/en/groups/beta/invitations/", {"invitee": "someone@example.org"})
     assert response.status_code == 403
@@ -186,11 +226,15 @@ def test_last_owner_cannot_leave_without_handing_over(client, world):
     assert "You are the last owner" in response.content.decode()
     assert snapshot() == before
     # Demoting oneself as the last owner is refused too.
-    response = client.post(f"/en/groups/alpha/members/{world['owner'].pk}/", {"action": "role", "role": "member"})
+    response = client.post(
+        f"/en/groups/alpha/members/{world['owner'].pk}/", {"action": "role", "role": "member"}
+    )
     assert response.status_code in (400, 403)
     assert snapshot() == before
     # Hand over, then leave.
-    response = client.post(f"/en/groups/alpha/members/{world['moderator'].pk}/", {"action": "role", "role": "owner"})
+    response = client.post(
+        f"/en/groups/alpha/members/{world['moderator'].pk}/", {"action": "role", "role": "owner"}
+    )
     assert response.status_code == 302
     assert client.post("/en/groups/alpha/leave/").status_code == 302
     assert not Membership.objects.filter(group=world["group"], user=world["owner"]).exists()
@@ -199,7 +243,9 @@ def test_last_owner_cannot_leave_without_handing_over(client, world):
 @pytest.mark.django_db
 def test_invalid_forms_keep_the_input(client, world):
     client.force_login(world["moderator"])
-    response = client.post("/en/groups/alpha/invitations/", {"invitee": "@nobody-here", "message": "keep me"})
+    response = client.post(
+        "/en/groups/alpha/invitations/", {"invitee": "@nobody-here", "message": "keep me"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "No member with the handle @nobody-here." in html and "keep me" in html

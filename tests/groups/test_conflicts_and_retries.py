@@ -14,15 +14,27 @@ KEY = "b" * 32
 @pytest.fixture
 def group(site_tree):
     owner = UserFactory(username="owner")
-    g = GroupFactory(name="Climate adaptation", slug="climate", join_policy="request",
-                     with_page=True, owner=owner)
+    g = GroupFactory(
+        name="Climate adaptation",
+        slug="climate",
+        join_policy="request",
+        with_page=True,
+        owner=owner,
+    )
     g.owner = owner
     return g
 
 
 def _settings(**overrides):
-    data = {"name": "Climate adaptation", "kind": "thematic", "visibility": "public",
-            "join_policy": "request", "topic": "", "region": "", "languages": ["en"]}
+    data = {
+        "name": "Climate adaptation",
+        "kind": "thematic",
+        "visibility": "public",
+        "join_policy": "request",
+        "topic": "",
+        "region": "",
+        "languages": ["en"],
+    }
     return {**data, **overrides}
 
 

@@ -13,13 +13,27 @@ def make_groups(n, **fields):
     """n groups with a live English page each (fast path: no revisions)."""
     index = group_index_ensure()
     start = WorkingGroup.objects.count()
-    groups = WorkingGroup.objects.bulk_create([
-        WorkingGroup(name=f"Bulk group {start + i}", slug=f"bulk-{start + i}", member_count=i % 7, **fields)
-        for i in range(n)
-    ])
+    groups = WorkingGroup.objects.bulk_create(
+        [
+            WorkingGroup(
+                name=f"Bulk group {start + i}",
+                slug=f"bulk-{start + i}",
+                member_count=i % 7,
+                **fields,
+            )
+            for i in range(n)
+        ]
+    )
     for group in groups:
-        index.add_child(instance=GroupPage(title=group.name, slug=group.slug, group=group, live=True,
-                                           purpose="A group made in bulk."))
+        index.add_child(
+            instance=GroupPage(
+                title=group.name,
+                slug=group.slug,
+                group=group,
+                live=True,
+                purpose="A group made in bulk.",
+            )
+        )
         index.refresh_from_db()
     return groups
 
@@ -33,7 +47,9 @@ def directory_queries(client, path="/en/groups/"):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "member"])
-def test_directory_query_count_does_not_grow_with_groups(client, site_tree, django_assert_num_queries, signed_in):
+def test_directory_query_count_does_not_grow_with_groups(
+    client, site_tree, django_assert_num_queries, signed_in
+):
     user = UserFactory()
     first = make_groups(1)
     MembershipFactory(group=first[0], user=user)
@@ -58,13 +74,39 @@ def test_directory_query_count_does_not_grow_with_groups(client, site_tree, djan
 @pytest.fixture
 def catalogue(site_tree):
     owner = UserFactory()
-    mobility = GroupFactory(name="Urban mobility", slug="mobility", kind="thematic", topic="urban-mobility",
-                            languages=",en,fr,", with_page=True, owner=owner)
-    mena = GroupFactory(name="MENA network", slug="mena", kind="regional", topic="", region="mena",
-                        languages=",ar,en,", with_page=True, owner=owner, visibility="members")
-    latam = GroupFactory(name="Latin America network", slug="latam", kind="regional", topic="",
-                         region="latin-america", languages=",es,pt,", with_page=True, owner=owner)
-    hidden = GroupFactory(name="Hidden circle", slug="hidden", visibility="secret", with_page=True, owner=owner)
+    mobility = GroupFactory(
+        name="Urban mobility",
+        slug="mobility",
+        kind="thematic",
+        topic="urban-mobility",
+        languages=",en,fr,",
+        with_page=True,
+        owner=owner,
+    )
+    mena = GroupFactory(
+        name="MENA network",
+        slug="mena",
+        kind="regional",
+        topic="",
+        region="mena",
+        languages=",ar,en,",
+        with_page=True,
+        owner=owner,
+        visibility="members",
+    )
+    latam = GroupFactory(
+        name="Latin America network",
+        slug="latam",
+        kind="regional",
+        topic="",
+        region="latin-america",
+        languages=",es,pt,",
+        with_page=True,
+        owner=owner,
+    )
+    hidden = GroupFactory(
+        name="Hidden circle", slug="hidden", visibility="secret", with_page=True, owner=owner
+    )
     # A German title for the mobility group, to search by a translated name.
     from cms.services import page_translation_ensure
 
@@ -131,7 +173,9 @@ def test_secret_groups_stay_out_of_sitemap_feed_and_search(client, catalogue):
     assert "/groups/mobility/" in sitemap and "/groups/hidden/" not in sitemap
     feed = client.get("/en/groups/feed/")
     assert feed.status_code == 200 and feed["Content-Type"].startswith("application/atom+xml")
-    assert "Urban mobility" in feed.content.decode() and "Hidden circle" not in feed.content.decode()
+    assert (
+        "Urban mobility" in feed.content.decode() and "Hidden circle" not in feed.content.decode()
+    )
     assert "Urban mobility" in client.get("/en/search/?q=mobility").content.decode()
     assert "Hidden circle" not in client.get("/en/search/?q=hidden").content.decode()
 
@@ -147,9 +191,13 @@ def test_a_group_turned_secret_leaves_the_search_index(client, catalogue):
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        group_update_settings(group=catalogue["mobility"], by=catalogue["owner"], visibility="secret")
+        group_update_settings(
+            group=catalogue["mobility"], by=catalogue["owner"], visibility="secret"
+        )
     assert "Urban mobility" not in client.get("/en/search/?q=mobility").content.decode()
     assert "/groups/mobility/" not in client.get("/sitemap.xml").content.decode()
     with TestCase.captureOnCommitCallbacks(execute=True):
-        group_update_settings(group=catalogue["mobility"], by=catalogue["owner"], visibility="public")
+        group_update_settings(
+            group=catalogue["mobility"], by=catalogue["owner"], visibility="public"
+        )
     assert "Urban mobility" in client.get("/en/search/?q=mobility").content.decode()

@@ -19,91 +19,155 @@ import pytest
 from groups.models import Ban, Invitation, JoinRequest, Membership, WorkingGroup
 from tests.factories import GroupFactory, MembershipFactory, UserFactory
 
-PERSONAS = ["anonymous", "outsider", "applicant", "invitee", "member", "moderator", "owner", "banned", "admin"]
+PERSONAS = [
+    "anonymous",
+    "outsider",
+    "applicant",
+    "invitee",
+    "member",
+    "moderator",
+    "owner",
+    "banned",
+    "admin",
+]
 
 # (see in directory, open page, read members, moderate) — the same for every join policy.
 VIEW = {
     "public": {
         "anonymous": (True, 200, 200, 302),
-        "outsider":  (True, 200, 200, 403),
+        "outsider": (True, 200, 200, 403),
         "applicant": (True, 200, 200, 403),
-        "invitee":   (True, 200, 200, 403),
-        "member":    (True, 200, 200, 403),
+        "invitee": (True, 200, 200, 403),
+        "member": (True, 200, 200, 403),
         "moderator": (True, 200, 200, 200),
-        "owner":     (True, 200, 200, 200),
-        "banned":    (True, 200, 200, 403),
-        "admin":     (True, 200, 200, 200),
+        "owner": (True, 200, 200, 200),
+        "banned": (True, 200, 200, 403),
+        "admin": (True, 200, 200, 200),
     },
     "members": {
         "anonymous": (True, 200, 403, 302),
-        "outsider":  (True, 200, 403, 403),
+        "outsider": (True, 200, 403, 403),
         "applicant": (True, 200, 403, 403),
-        "invitee":   (True, 200, 403, 403),
-        "member":    (True, 200, 200, 403),
+        "invitee": (True, 200, 403, 403),
+        "member": (True, 200, 200, 403),
         "moderator": (True, 200, 200, 200),
-        "owner":     (True, 200, 200, 200),
-        "banned":    (True, 200, 403, 403),
-        "admin":     (True, 200, 200, 200),
+        "owner": (True, 200, 200, 200),
+        "banned": (True, 200, 403, 403),
+        "admin": (True, 200, 200, 200),
     },
     "secret": {
         "anonymous": (False, 404, 404, 404),
-        "outsider":  (False, 404, 404, 404),
+        "outsider": (False, 404, 404, 404),
         "applicant": (False, 404, 404, 404),
-        "invitee":   (False, 404, 404, 404),
-        "member":    (True, 200, 200, 403),
+        "invitee": (False, 404, 404, 404),
+        "member": (True, 200, 200, 403),
         "moderator": (True, 200, 200, 200),
-        "owner":     (True, 200, 200, 200),
-        "banned":    (False, 404, 404, 404),
-        "admin":     (True, 200, 200, 200),
+        "owner": (True, 200, 200, 200),
+        "banned": (False, 404, 404, 404),
+        "admin": (True, 200, 200, 200),
     },
 }
 
 # join outcome per (visibility, join policy) and persona.
 JOIN = {
     ("public", "open"): {
-        "anonymous": "login", "outsider": "joined", "applicant": "joined", "invitee": "joined",
-        "member": "400:already", "moderator": "400:already", "owner": "400:already",
-        "banned": "400:banned", "admin": "joined",
+        "anonymous": "login",
+        "outsider": "joined",
+        "applicant": "joined",
+        "invitee": "joined",
+        "member": "400:already",
+        "moderator": "400:already",
+        "owner": "400:already",
+        "banned": "400:banned",
+        "admin": "joined",
     },
     ("public", "request"): {
-        "anonymous": "login", "outsider": "requested", "applicant": "400:pending", "invitee": "joined",
-        "member": "400:already", "moderator": "400:already", "owner": "400:already",
-        "banned": "400:banned", "admin": "requested",
+        "anonymous": "login",
+        "outsider": "requested",
+        "applicant": "400:pending",
+        "invitee": "joined",
+        "member": "400:already",
+        "moderator": "400:already",
+        "owner": "400:already",
+        "banned": "400:banned",
+        "admin": "requested",
     },
     ("public", "invite"): {
-        "anonymous": "login", "outsider": "400:invite-only", "applicant": "400:invite-only", "invitee": "joined",
-        "member": "400:already", "moderator": "400:already", "owner": "400:already",
-        "banned": "400:banned", "admin": "400:invite-only",
+        "anonymous": "login",
+        "outsider": "400:invite-only",
+        "applicant": "400:invite-only",
+        "invitee": "joined",
+        "member": "400:already",
+        "moderator": "400:already",
+        "owner": "400:already",
+        "banned": "400:banned",
+        "admin": "400:invite-only",
     },
     ("members", "open"): {
-        "anonymous": "login", "outsider": "joined", "applicant": "joined", "invitee": "joined",
-        "member": "400:already", "moderator": "400:already", "owner": "400:already",
-        "banned": "400:banned", "admin": "joined",
+        "anonymous": "login",
+        "outsider": "joined",
+        "applicant": "joined",
+        "invitee": "joined",
+        "member": "400:already",
+        "moderator": "400:already",
+        "owner": "400:already",
+        "banned": "400:banned",
+        "admin": "joined",
     },
     ("members", "request"): {
-        "anonymous": "login", "outsider": "requested", "applicant": "400:pending", "invitee": "joined",
-        "member": "400:already", "moderator": "400:already", "owner": "400:already",
-        "banned": "400:banned", "admin": "requested",
+        "anonymous": "login",
+        "outsider": "requested",
+        "applicant": "400:pending",
+        "invitee": "joined",
+        "member": "400:already",
+        "moderator": "400:already",
+        "owner": "400:already",
+        "banned": "400:banned",
+        "admin": "requested",
     },
     ("members", "invite"): {
-        "anonymous": "login", "outsider": "400:invite-only", "applicant": "400:invite-only", "invitee": "joined",
-        "member": "400:already", "moderator": "400:already", "owner": "400:already",
-        "banned": "400:banned", "admin": "400:invite-only",
+        "anonymous": "login",
+        "outsider": "400:invite-only",
+        "applicant": "400:invite-only",
+        "invitee": "joined",
+        "member": "400:already",
+        "moderator": "400:already",
+        "owner": "400:already",
+        "banned": "400:banned",
+        "admin": "400:invite-only",
     },
     ("secret", "open"): {
-        "anonymous": "404", "outsider": "404", "applicant": "404", "invitee": "joined",
-        "member": "400:already", "moderator": "400:already", "owner": "400:already",
-        "banned": "404", "admin": "joined",
+        "anonymous": "404",
+        "outsider": "404",
+        "applicant": "404",
+        "invitee": "joined",
+        "member": "400:already",
+        "moderator": "400:already",
+        "owner": "400:already",
+        "banned": "404",
+        "admin": "joined",
     },
     ("secret", "request"): {
-        "anonymous": "404", "outsider": "404", "applicant": "404", "invitee": "joined",
-        "member": "400:already", "moderator": "400:already", "owner": "400:already",
-        "banned": "404", "admin": "requested",
+        "anonymous": "404",
+        "outsider": "404",
+        "applicant": "404",
+        "invitee": "joined",
+        "member": "400:already",
+        "moderator": "400:already",
+        "owner": "400:already",
+        "banned": "404",
+        "admin": "requested",
     },
     ("secret", "invite"): {
-        "anonymous": "404", "outsider": "404", "applicant": "404", "invitee": "joined",
-        "member": "400:already", "moderator": "400:already", "owner": "400:already",
-        "banned": "404", "admin": "400:invite-only",
+        "anonymous": "404",
+        "outsider": "404",
+        "applicant": "404",
+        "invitee": "joined",
+        "member": "400:already",
+        "moderator": "400:already",
+        "owner": "400:already",
+        "banned": "404",
+        "admin": "400:invite-only",
     },
 }
 
@@ -121,8 +185,14 @@ def _setup(visibility, policy):
     """A group with a page and one person in each persona (states made directly, whatever
     the policy, so every cell exists)."""
     owner = UserFactory(username="owner")
-    group = GroupFactory(name="Matrix group", slug="matrix", visibility=visibility, join_policy=policy,
-                         with_page=True, owner=owner)
+    group = GroupFactory(
+        name="Matrix group",
+        slug="matrix",
+        visibility=visibility,
+        join_policy=policy,
+        with_page=True,
+        owner=owner,
+    )
     people = {"anonymous": None, "owner": owner}
     for name in ("outsider", "applicant", "invitee", "member", "moderator", "banned"):
         people[name] = UserFactory(username=name)
@@ -143,7 +213,9 @@ def _client_for(client, user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("visibility,policy,persona", CASES, ids=[f"{v}-{p}-{who}" for v, p, who in CASES])
+@pytest.mark.parametrize(
+    "visibility,policy,persona", CASES, ids=[f"{v}-{p}-{who}" for v, p, who in CASES]
+)
 def test_permission_matrix(client, site_tree, visibility, policy, persona):
     group, people = _setup(visibility, policy)
     user = people[persona]

@@ -17,15 +17,18 @@ def _translate_with_wagtail_localize(page, language, user):
     group_index_ensure(language=language)  # the translated parent must exist first
     TranslationCreator(user, [locale]).create_translations(page)
     source = TranslationSource.objects.get_for_instance(page)
-    translated, _created = source.create_or_update_translation(locale, user=user, publish=True, fallback=True)
+    translated, _created = source.create_or_update_translation(
+        locale, user=user, publish=True, fallback=True
+    )
     return GroupPage.objects.get(pk=translated.pk)
 
 
 @pytest.mark.django_db
 def test_translated_page_shares_the_membership_of_its_source(client, site_tree):
     owner = UserFactory()
-    group = GroupFactory(name="Urban mobility", slug="mobility", with_page=True, owner=owner,
-                         visibility="members")
+    group = GroupFactory(
+        name="Urban mobility", slug="mobility", with_page=True, owner=owner, visibility="members"
+    )
     english = group.page_in("en")
     early = UserFactory(username="early")
     MembershipFactory(group=group, user=early)

@@ -24,21 +24,62 @@ from html.parser import HTMLParser
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import LocalePrefixPattern, RegexPattern
 
-PLAZA = ("cms", "people", "groups", "discussions", "inbox", "knowledge", "partners", "config",
-         "core")
+PLAZA = (
+    "cms",
+    "people",
+    "groups",
+    "discussions",
+    "inbox",
+    "knowledge",
+    "partners",
+    "config",
+    "core",
+)
 TOKEN = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 
 BIG = str(2**63)  # one past bigint
 HUGE = "9" * 30
 INTS = [BIG, HUGE, "-1", "0", "1.5", "1e999", "abc", "", str(2**64), "-" + BIG, "0x10", "١"]
-NEXTS = ["foo", "//evil.example/", "javascript:alert(1)", "http://evil.example/x",
-         "/ok\r\nSet-Cookie: evil=1", "\\\\evil.example", "/%0d%0aLocation:%20x", "https:evil",
-         "people:dashboard", "\x00", " //evil.example"]
-GENERIC_FIELDS = ["next", "page", "q", "body", "title", "language", "parent", "group", "thread",
-                  "action", "kind", "level", "reason", "message", "target", "username", "id",
-                  "after", "decision", "answer", "role"]
-ID_NAMES = re.compile(r"(^|[-_])(id|pk|page|parent|group|thread|target|post|user|after|seconds|"
-                      r"capacity|stage|quote|key|sdg|restriction)($|[-_])")
+NEXTS = [
+    "foo",
+    "//evil.example/",
+    "javascript:alert(1)",
+    "http://evil.example/x",
+    "/ok\r\nSet-Cookie: evil=1",
+    "\\\\evil.example",
+    "/%0d%0aLocation:%20x",
+    "https:evil",
+    "people:dashboard",
+    "\x00",
+    " //evil.example",
+]
+GENERIC_FIELDS = [
+    "next",
+    "page",
+    "q",
+    "body",
+    "title",
+    "language",
+    "parent",
+    "group",
+    "thread",
+    "action",
+    "kind",
+    "level",
+    "reason",
+    "message",
+    "target",
+    "username",
+    "id",
+    "after",
+    "decision",
+    "answer",
+    "role",
+]
+ID_NAMES = re.compile(
+    r"(^|[-_])(id|pk|page|parent|group|thread|target|post|user|after|seconds|"
+    r"capacity|stage|quote|key|sdg|restriction)($|[-_])"
+)
 
 
 @dataclass(frozen=True)
@@ -219,8 +260,11 @@ def fields_for(discovered: dict[str, str]) -> list[str]:
 
 
 def id_like(names: list[str], discovered: dict[str, str]) -> list[str]:
-    out = [n for n in names if ID_NAMES.search(n) or discovered.get(n) in ("number", "select",
-                                                                          "radio", "checkbox")]
+    out = [
+        n
+        for n in names
+        if ID_NAMES.search(n) or discovered.get(n) in ("number", "select", "radio", "checkbox")
+    ]
     return out or ["page"]
 
 
@@ -246,8 +290,9 @@ def family_nul(ep, path, names, discovered, i, values):
     out = [Req("nul", "GET", path + "?" + "&".join(f"{n}=a%00b" for n in names), note="query")]
     out.append(Req("nul", "POST", path, _form((n, "a\x00b") for n in names), FORM, note="form"))
     if i % 2 and str_params:
-        out.append(Req("nul", "GET", fill(ep, values, {n: "a%00b" for n in str_params}),
-                       note="path-param"))
+        out.append(
+            Req("nul", "GET", fill(ep, values, {n: "a%00b" for n in str_params}), note="path-param")
+        )
     elif i % 2:
         out.append(Req("nul", "GET", path + "x%00/", note="path"))
     else:
@@ -258,14 +303,21 @@ def family_nul(ep, path, names, discovered, i, values):
 
 def family_utf8(ep, path, names, discovered, i, values):
     str_params = [n for n, c in params(ep) if c in ("str", "slug", "path")]
-    out = [Req("utf8", "GET", path + "?" + "&".join(f"{n}=%ff%fe" for n in names[:8]),
-               note="query")]
+    out = [
+        Req("utf8", "GET", path + "?" + "&".join(f"{n}=%ff%fe" for n in names[:8]), note="query")
+    ]
     raw = b"&".join(n.encode() + b"=a\xff\xfeb%ff" for n in names)
     out.append(Req("utf8", "POST", path, raw, FORM, note="form"))
     which = i % 3
     if which == 0 and str_params:
-        out.append(Req("utf8", "GET", fill(ep, values, {n: "a%ff%c0b" for n in str_params}),
-                       note="path-param"))
+        out.append(
+            Req(
+                "utf8",
+                "GET",
+                fill(ep, values, {n: "a%ff%c0b" for n in str_params}),
+                note="path-param",
+            )
+        )
     elif which == 1:
         body = b'{"' + names[0].encode() + b'": "a\xff\xfe"}'
         out.append(Req("utf8", "POST", path, body, JSON, {"HTTP_ACCEPT": JSON}, note="json"))
@@ -285,8 +337,16 @@ def family_ints(ep, path, names, discovered, i, values):
         query = "&".join(f"{n}={value}" for n in ["page", *ids])
         out.append(Req("ints", "GET", f"{path}?{query}", note=f"query {value}"))
     for value in rotate(INTS, i + 5, 2):
-        out.append(Req("ints", "POST", path, _form([*((n, value) for n in ids), ("page", value)]),
-                       FORM, note=f"form {value}"))
+        out.append(
+            Req(
+                "ints",
+                "POST",
+                path,
+                _form([*((n, value) for n in ids), ("page", value)]),
+                FORM,
+                note=f"form {value}",
+            )
+        )
     return out
 
 
@@ -296,14 +356,29 @@ def family_next(ep, path, names, discovered, i, values):
         from urllib.parse import quote
 
         out.append(Req("next", "GET", f"{path}?next={quote(value)}", note=repr(value)))
-        out.append(Req("next", "POST", path, _form([("next", value), ("language", "de")]), FORM,
-                       note=repr(value)))
+        out.append(
+            Req(
+                "next",
+                "POST",
+                path,
+                _form([("next", value), ("language", "de")]),
+                FORM,
+                note=repr(value),
+            )
+        )
     return out
 
 
-NEXT_CONSUMERS = {"switch_language", "inbox:read", "inbox:read_all", "inbox:watch",
-                  "account_login", "account_signup", "discussions:post_moderate",
-                  "wagtailcore_login"}
+NEXT_CONSUMERS = {
+    "switch_language",
+    "inbox:read",
+    "inbox:read_all",
+    "inbox:watch",
+    "account_login",
+    "account_signup",
+    "discussions:post_moderate",
+    "wagtailcore_login",
+}
 
 
 def family_next_full(ep, path, names, discovered, i, values):
@@ -312,8 +387,16 @@ def family_next_full(ep, path, names, discovered, i, values):
     out = []
     for value in NEXTS:
         out.append(Req("next", "GET", f"{path}?next={quote(value)}", note=repr(value)))
-        out.append(Req("next", "POST", path, _form([("next", value), ("language", "de"),
-                                                    ("level", "muted")]), FORM, note=repr(value)))
+        out.append(
+            Req(
+                "next",
+                "POST",
+                path,
+                _form([("next", value), ("language", "de"), ("level", "muted")]),
+                FORM,
+                note=repr(value),
+            )
+        )
     return out
 
 
@@ -324,16 +407,26 @@ def family_body(ep, path, names, discovered, i, values):
         ("broken-json", b'{"body": ', JSON, {"HTTP_ACCEPT": JSON}),
         ("raw", bytes(range(256)) * 4, "application/octet-stream", {}),
         ("form-to-json", _form((n, "x") for n in names), FORM, {"HTTP_ACCEPT": JSON}),
-        ("multipart-garbage", b"--zzz\r\nnot a part\r\n--zz", "multipart/form-data; boundary=zzz",
-         {}),
+        (
+            "multipart-garbage",
+            b"--zzz\r\nnot a part\r\n--zz",
+            "multipart/form-data; boundary=zzz",
+            {},
+        ),
         ("multipart-no-boundary", b"a=b", "multipart/form-data", {}),
-        ("multipart-bad-header", b'--zzz\r\nContent-Disposition: form-data; name="\x00"\r\n\r\nx'
-         b"\r\n--zzz--\r\n", "multipart/form-data; boundary=zzz", {}),
+        (
+            "multipart-bad-header",
+            b'--zzz\r\nContent-Disposition: form-data; name="\x00"\r\n\r\nx\r\n--zzz--\r\n',
+            "multipart/form-data; boundary=zzz",
+            {},
+        ),
         ("duplicated", _form([p for n in names for p in ((n, "1"), (n, "2"))]), FORM, {}),
         ("charset", _form((n, "x") for n in names), FORM + "; charset=nonsense-42", {}),
     ]
-    return [Req("body", "POST", path, body, ct, headers, note=note)
-            for note, body, ct, headers in rotate(variants, i, 3)]
+    return [
+        Req("body", "POST", path, body, ct, headers, note=note)
+        for note, body, ct, headers in rotate(variants, i, 3)
+    ]
 
 
 def family_formset(ep, path, names, discovered, i, values):
@@ -341,15 +434,27 @@ def family_formset(ep, path, names, discovered, i, values):
     out = []
     if not prefixes:
         value = rotate(["1000", str(10**9), "-1", "x"], i, 1)[0]
-        pairs = [("form-TOTAL_FORMS", value), ("form-INITIAL_FORMS", "0"),
-                 ("form-MAX_NUM_FORMS", value)]
+        pairs = [
+            ("form-TOTAL_FORMS", value),
+            ("form-INITIAL_FORMS", "0"),
+            ("form-MAX_NUM_FORMS", value),
+        ]
         return [Req("formset", "POST", path, _form(pairs), FORM, note=f"form-{value}")]
     for prefix in prefixes:
-        rows = sorted({n.split("-", 2)[2] for n in discovered
-                       if n.startswith(prefix + "-") and n.split("-")[1].isdigit()})
+        rows = sorted(
+            {
+                n.split("-", 2)[2]
+                for n in discovered
+                if n.startswith(prefix + "-") and n.split("-")[1].isdigit()
+            }
+        )
         for total in ("1000", "100000", str(10**9), "-1", "x", BIG):
-            pairs = [(f"{prefix}-TOTAL_FORMS", total), (f"{prefix}-INITIAL_FORMS", "0"),
-                     (f"{prefix}-MIN_NUM_FORMS", "0"), (f"{prefix}-MAX_NUM_FORMS", total)]
+            pairs = [
+                (f"{prefix}-TOTAL_FORMS", total),
+                (f"{prefix}-INITIAL_FORMS", "0"),
+                (f"{prefix}-MIN_NUM_FORMS", "0"),
+                (f"{prefix}-MAX_NUM_FORMS", total),
+            ]
             if total == "1000":
                 pairs += [(f"{prefix}-{k}-{row}", "fr") for k in range(1000) for row in rows]
             pairs += [(n, "x") for n in names if not n.startswith(prefix)]
@@ -358,16 +463,21 @@ def family_formset(ep, path, names, discovered, i, values):
 
 
 def family_oversize(ep, path, names, discovered, i, values):
-    text = [n for n in names if discovered.get(n, "text") in ("text", "textarea", "search",
-                                                              "email", "url", "hidden")]
+    text = [
+        n
+        for n in names
+        if discovered.get(n, "text") in ("text", "textarea", "search", "email", "url", "hidden")
+    ]
     variants = [
         ("fields-100k", _form((n, "x" * 100_000) for n in text or names), FORM),
         ("body-3MB", _form([("body", "x" * 3_000_000)]), FORM),
         ("2000-fields", _form((f"f{k}", "1") for k in range(2000)), FORM),
         ("json-3MB", json.dumps({"body": "x" * 3_000_000}).encode(), JSON),
     ]
-    out = [Req("oversize", "POST", path, body, ct, note=note) for note, body, ct in
-           rotate(variants, i, 2)]
+    out = [
+        Req("oversize", "POST", path, body, ct, note=note)
+        for note, body, ct in rotate(variants, i, 2)
+    ]
     out.append(Req("oversize", "GET", path + "?q=" + "x" * 20_000 + "&page=1", note="query-20k"))
     return out
 
@@ -381,4 +491,3 @@ FAMILIES = {
     "formset": family_formset,
     "oversize": family_oversize,
 }
-

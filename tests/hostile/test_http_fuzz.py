@@ -110,8 +110,16 @@ def run_family(family: str, world: dict) -> dict:
     tables = plaza_tables()
     baseline = row_counts(tables)
     make = corpus.FAMILIES[family]
-    result = {"family": family, "sent": 0, "5xx": [], "slow": [], "writes": [], "causes": Counter(),
-              "patterns": len(endpoints), "slowest": 0.0}
+    result = {
+        "family": family,
+        "sent": 0,
+        "5xx": [],
+        "slow": [],
+        "writes": [],
+        "causes": Counter(),
+        "patterns": len(endpoints),
+        "slowest": 0.0,
+    }
     started = time.perf_counter()
     for i, ep in enumerate(endpoints):
         path = corpus.fill(ep, values)
@@ -178,10 +186,20 @@ def test_hostile_family_is_refused_cleanly_everywhere(family, world):
 def test_every_plaza_pattern_is_walked(world):
     """The walk reaches every route Plaza defines (a pattern the fill cannot name fails)."""
     keys = {ep.key for ep in corpus.all_endpoints()}
-    for expected in ("discussions:thread", "inbox:unsubscribe", "knowledge:idea_team_remove",
-                     "GroupPage:member_action", "GroupIndexPage:invitation", "EventPage:ics",
-                     "GoodPracticePage:discuss", "EventIndexPage:group_feed", "switch_language",
-                     "wagtaildocs_serve", "account_login", "people:profile"):
+    for expected in (
+        "discussions:thread",
+        "inbox:unsubscribe",
+        "knowledge:idea_team_remove",
+        "GroupPage:member_action",
+        "GroupIndexPage:invitation",
+        "EventPage:ics",
+        "GoodPracticePage:discuss",
+        "EventIndexPage:group_feed",
+        "switch_language",
+        "wagtaildocs_serve",
+        "account_login",
+        "people:profile",
+    ):
         assert expected in keys
     values = corpus.param_values(world)
     for ep in corpus.all_endpoints():

@@ -41,8 +41,11 @@ def _text_fields():
 
 
 def test_every_text_field_has_a_limit():
-    unlimited = [key for key, field in _text_fields()
-                 if field.max_length is None and key not in LIMITED_ELSEWHERE]
+    unlimited = [
+        key
+        for key, field in _text_fields()
+        if field.max_length is None and key not in LIMITED_ELSEWHERE
+    ]
     assert not unlimited, f"give these a max_length (or a service limit): {unlimited}"
     keys = {key for key, _field in _text_fields()}
     assert not set(LIMITED_ELSEWHERE) - keys, "an entry above names a field that is gone"
@@ -61,11 +64,13 @@ def test_the_service_limits_answer_400_and_store_nothing(client, settings):
     client.force_login(member)
     before = (Post.objects.count(), Thread.objects.count())
     too_long = "x" * (services.BODY_MAX_LENGTH + 1)
-    response = client.post(f"/en/discussions/threads/{thread.pk}/reply/",
-                           {"body": too_long, "language": "en"})
+    response = client.post(
+        f"/en/discussions/threads/{thread.pk}/reply/", {"body": too_long, "language": "en"}
+    )
     assert response.status_code == 400
-    response = client.post(f"/en/discussions/groups/{group.slug}/new/",
-                           {"title": "t" * (services.TITLE_MAX_LENGTH + 1), "body": "Hello",
-                            "language": "en"})
+    response = client.post(
+        f"/en/discussions/groups/{group.slug}/new/",
+        {"title": "t" * (services.TITLE_MAX_LENGTH + 1), "body": "Hello", "language": "en"},
+    )
     assert response.status_code == 400
     assert (Post.objects.count(), Thread.objects.count()) == before

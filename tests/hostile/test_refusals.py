@@ -18,10 +18,27 @@ from tests.factories import UserFactory
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("1", 1), ("42", 42), (str(2**63 - 1), 2**63 - 1), (str(2**63), None), ("9" * 5000, None),
-     ("0", None), ("-1", None), ("+1", None), (" 1", None), ("1.5", None), ("1e3", None),
-     ("1_000", None), ("١", None), ("²", None), ("", None), (None, None), (["1"], None),
-     (True, None), (7, 7)],
+    [
+        ("1", 1),
+        ("42", 42),
+        (str(2**63 - 1), 2**63 - 1),
+        (str(2**63), None),
+        ("9" * 5000, None),
+        ("0", None),
+        ("-1", None),
+        ("+1", None),
+        (" 1", None),
+        ("1.5", None),
+        ("1e3", None),
+        ("1_000", None),
+        ("١", None),
+        ("²", None),
+        ("", None),
+        (None, None),
+        (["1"], None),
+        (True, None),
+        (7, 7),
+    ],
 )
 def test_parse_id(value, expected):
     assert parse_id(value) == expected
@@ -35,8 +52,18 @@ def test_parse_int_bounds():
 
 @pytest.mark.parametrize(
     "value, last, expected",
-    [("3", 10, 3), ("30", 10, 10), (str(2**63), 10, 10), (str(2**63), None, 100_000),
-     ("-1", 10, 1), ("0", 10, 1), ("abc", 10, 1), ("1e999", 10, 1), (None, 10, 1), ("2", 0, 1)],
+    [
+        ("3", 10, 3),
+        ("30", 10, 10),
+        (str(2**63), 10, 10),
+        (str(2**63), None, 100_000),
+        ("-1", 10, 1),
+        ("0", 10, 1),
+        ("abc", 10, 1),
+        ("1e999", 10, 1),
+        (None, 10, 1),
+        ("2", 0, 1),
+    ],
 )
 def test_page_number_is_clamped(value, last, expected):
     assert page_number(value, last=last) == expected
@@ -44,11 +71,24 @@ def test_page_number_is_clamped(value, last, expected):
 
 @pytest.mark.parametrize(
     "target, ok",
-    [("/en/notifications/", True), ("/en/x/?a=1#b", True), ("http://testserver/en/", True),
-     ("foo", False), ("people:dashboard", False), ("//evil.example/", False),
-     ("http://evil.example/", False), ("javascript:alert(1)", False), ("https:evil", False),
-     ("/ok\r\nSet-Cookie: x=1", False), ("\\\\evil.example", False), ("/\\evil.example", False),
-     (" //evil.example", False), ("\x00", False), ("/" + "a" * 3000, False), ("", False)],
+    [
+        ("/en/notifications/", True),
+        ("/en/x/?a=1#b", True),
+        ("http://testserver/en/", True),
+        ("foo", False),
+        ("people:dashboard", False),
+        ("//evil.example/", False),
+        ("http://evil.example/", False),
+        ("javascript:alert(1)", False),
+        ("https:evil", False),
+        ("/ok\r\nSet-Cookie: x=1", False),
+        ("\\\\evil.example", False),
+        ("/\\evil.example", False),
+        (" //evil.example", False),
+        ("\x00", False),
+        ("/" + "a" * 3000, False),
+        ("", False),
+    ],
 )
 def test_safe_url(target, ok):
     request = RequestFactory().get("/")
@@ -70,8 +110,13 @@ def test_safe_next_reads_post_then_get():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "path",
-    ["/en/search/?q=%00", "/en/search/?q=a%ff%fe", "/en/%00/", "/en/discussions/members/a%00b/",
-     "/de/search/?q=%00"],
+    [
+        "/en/search/?q=%00",
+        "/en/search/?q=a%ff%fe",
+        "/en/%00/",
+        "/en/discussions/members/a%00b/",
+        "/de/search/?q=%00",
+    ],
 )
 def test_nul_and_invalid_utf8_in_path_and_query_are_a_translated_400(client, site_tree, path):
     response = client.get(path)
@@ -93,8 +138,10 @@ def test_nul_or_bad_utf8_in_a_form_or_json_body_is_a_400(client, site_tree):
         (b'{"q": "a\xff"}', "application/json"),
         (b"q=1", "application/x-www-form-urlencoded; charset=nonsense-42"),
         (b"a=b", "multipart/form-data"),
-        (b'--z\r\nContent-Disposition: form-data; name="q"\r\n\r\na\x00b\r\n--z--\r\n',
-         "multipart/form-data; boundary=z"),
+        (
+            b'--z\r\nContent-Disposition: form-data; name="q"\r\n\r\na\x00b\r\n--z--\r\n',
+            "multipart/form-data; boundary=z",
+        ),
     ]:
         response = client.generic("POST", "/en/search/", body, content_type)
         assert response.status_code == 400, (body, content_type, response.status_code)
@@ -148,12 +195,21 @@ def test_broken_utf8_in_the_raw_asgi_path_is_refused():
     from core.middleware import RequestGuardMiddleware
 
     raw = b"/en/discussions/members/a%ff%c0/"
-    scope = {"type": "http", "method": "GET", "path": unquote(raw.decode("ascii")),
-             "raw_path": raw, "query_string": b"", "headers": [(b"host", b"testserver")]}
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": unquote(raw.decode("ascii")),
+        "raw_path": raw,
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+    }
     guard = RequestGuardMiddleware(lambda request: HttpResponse("view"))
     assert guard(ASGIRequest(scope, BytesIO())).status_code == 400
-    scope = {**scope, "raw_path": b"/en/discussions/members/caf%c3%a9/",
-             "path": "/en/discussions/members/café/"}
+    scope = {
+        **scope,
+        "raw_path": b"/en/discussions/members/caf%c3%a9/",
+        "path": "/en/discussions/members/café/",
+    }
     assert guard(ASGIRequest(scope, BytesIO())).status_code == 200
 
 
@@ -216,17 +272,20 @@ def test_the_refusal_filter_keeps_5xx_tracebacks_and_strips_4xx_ones():
         import sys
 
         info = sys.exc_info()
-    refused = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Forbidden: %s",
-                                ("/x/",), info)
+    refused = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Forbidden: %s", ("/x/",), info
+    )
     refused.status_code = 403
     assert RefusalFilter().filter(refused)
     assert refused.exc_info is None and "PermissionDenied: nope" in refused.getMessage()
-    crash = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal: %s",
-                              ("/x/",), info)
+    crash = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal: %s", ("/x/",), info
+    )
     crash.status_code = 500
     assert RefusalFilter().filter(crash) and crash.exc_info is info
-    security = logging.LogRecord("django.security.DisallowedHost", logging.ERROR, __file__, 1,
-                                 "Invalid host", (), info)
+    security = logging.LogRecord(
+        "django.security.DisallowedHost", logging.ERROR, __file__, 1, "Invalid host", (), info
+    )
     security.status_code = 400
     RefusalFilter().filter(security)
     assert security.exc_info is None and security.levelno == logging.WARNING
@@ -253,11 +312,17 @@ def test_a_real_500_still_logs_the_full_traceback(site_tree, caplog, monkeypatch
 
 @pytest.mark.parametrize(
     "text, code",
-    [("nope", "not_json"), ("[" * 100_000, "too_deep"), ('{"a":' * 50 + "1" + "}" * 50, "too_deep"),
-     ('{"n": NaN}', "bad_number"), ('{"n": Infinity}', "bad_number"),
-     ('{"n": 1e999}', "bad_number"),
-     ('{"n": -1e999}', "bad_number"), ('{"n": ' + "9" * 5000 + "}", "bad_number"),
-     ('{"n": ' + str(2**63) + "}", "bad_number")],
+    [
+        ("nope", "not_json"),
+        ("[" * 100_000, "too_deep"),
+        ('{"a":' * 50 + "1" + "}" * 50, "too_deep"),
+        ('{"n": NaN}', "bad_number"),
+        ('{"n": Infinity}', "bad_number"),
+        ('{"n": 1e999}', "bad_number"),
+        ('{"n": -1e999}', "bad_number"),
+        ('{"n": ' + "9" * 5000 + "}", "bad_number"),
+        ('{"n": ' + str(2**63) + "}", "bad_number"),
+    ],
 )
 def test_decode_frame_refuses(text, code):
     with pytest.raises(FrameRefused) as refused:
@@ -267,4 +332,7 @@ def test_decode_frame_refuses(text, code):
 
 def test_decode_frame_accepts_ordinary_json():
     assert decode_frame('{"type": "replay", "after": 12, "x": [1.5, {"y": null}]}') == {
-        "type": "replay", "after": 12, "x": [1.5, {"y": None}]}
+        "type": "replay",
+        "after": 12,
+        "x": [1.5, {"y": None}],
+    }

@@ -60,8 +60,16 @@ FRAMES = {
     "lone-surrogate": {"text": '{"type": "\\ud800"}'},
     "nul": {"text": '{"type": "ping\\u0000"}'},
 }
-BAD_ROUTES = ["/ws/threads/abc/", "/ws/admin/", "/ws/", "/ws/threads/", "/ws/inbox/x/",
-              "/ws/threads/" + "9" * 30 + "/", "/ws/threads/%00/", "/nope"]
+BAD_ROUTES = [
+    "/ws/threads/abc/",
+    "/ws/admin/",
+    "/ws/",
+    "/ws/threads/",
+    "/ws/inbox/x/",
+    "/ws/threads/" + "9" * 30 + "/",
+    "/ws/threads/%00/",
+    "/nope",
+]
 
 
 def _cookie(user) -> bytes:
@@ -184,11 +192,20 @@ async def test_hostile_frames_never_crash_a_consumer(caplog):
         from django.db import connection
 
         with open(os.environ["PLAZA_FUZZ_REPORT"], "a") as f:
-            f.write(json.dumps({"leg": connection.vendor, "family": "websocket",
-                                "sent": results["sent"], "crashes": len(results["crashes"]),
-                                "silent": len(results["silent"]),
-                                "tracebacks": len(results["tracebacks"]),
-                                "detail": results["crashes"] + results["tracebacks"]}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "leg": connection.vendor,
+                        "family": "websocket",
+                        "sent": results["sent"],
+                        "crashes": len(results["crashes"]),
+                        "silent": len(results["silent"]),
+                        "tracebacks": len(results["tracebacks"]),
+                        "detail": results["crashes"] + results["tracebacks"],
+                    }
+                )
+                + "\n"
+            )
     problems = results["crashes"] + results["silent"] + results["tracebacks"]
     assert not problems, "\n".join(problems)
 

@@ -91,7 +91,9 @@ async def test_an_idle_thread_socket_survives_a_quiet_redis(caplog):
     assert await communicator.receive_nothing(timeout=12, interval=0.5)
     await _event(thread)
     assert (await communicator.receive_json_from(timeout=10)) == {
-        "type": "post_created", "thread": thread.pk}
+        "type": "post_created",
+        "thread": thread.pk,
+    }
     await communicator.send_json_to({"type": "ping"})
     assert (await communicator.receive_json_from())["type"] == "pong"
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]

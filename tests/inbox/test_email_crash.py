@@ -54,9 +54,20 @@ def start_worker(smtp_port: int, *extra: str) -> subprocess.Popen:
     }
     env.pop("REDIS_URL", None)
     return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload",
-         "--interval", "0.2", *extra],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--no-startup-delay",
+            "--no-reload",
+            "--interval",
+            "0.2",
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -129,9 +140,7 @@ def test_two_workers_never_send_one_email_twice():
     # The same work queued twice, as a retried task or an overlapping scheduler would.
     from inbox.tasks import send_immediate_emails
 
-    ids = list(
-        Notification.objects.filter(verb=Kind.JOIN_APPROVED).values_list("pk", flat=True)
-    )
+    ids = list(Notification.objects.filter(verb=Kind.JOIN_APPROVED).values_list("pk", flat=True))
     send_immediate_emails.enqueue(notification_ids=ids)
     with SMTPServer() as smtp:
         workers = [start_worker(smtp.port, "--batch") for _ in range(2)]

@@ -115,9 +115,7 @@ def test_one_channel_message_per_event_whatever_the_number_of_recipients(make_gr
     group, owner, members = make_group(4)
     outsider = UserFactory()
     people = [*members, outsider]
-    sent = tuple(
-        Sent(100 + i, u.pk, "new_post", "daily", seq=7 + i) for i, u in enumerate(people)
-    )
+    sent = tuple(Sent(100 + i, u.pk, "new_post", "daily", seq=7 + i) for i, u in enumerate(people))
     message = realtime.build_message(
         Batch(sent=sent, group_ref=group.pk, thread_ref=1, data={"thread": "T"})
     )

@@ -177,9 +177,7 @@ async def test_withdrawn_notifications_leave_no_hole_in_the_cursor():
     owner, others, thread = await sync_to_async(a_thread_with_members)(3)
     for other in others:
         await sync_to_async(PostFactory)(thread=thread, author=other)
-    middle = await sync_to_async(
-        lambda: Notification.objects.get(recipient=owner, seq=2)
-    )()
+    middle = await sync_to_async(lambda: Notification.objects.get(recipient=owner, seq=2))()
     hidden = await sync_to_async(lambda: middle.post_ref)()
     await sync_to_async(services.notifications_withdraw)(post_ref=hidden)
     from discussions.models import Post
@@ -205,9 +203,7 @@ async def test_the_heartbeat_reports_the_databases_cursor(settings):
     assert beat == {"type": "heartbeat", "cursor": 0}
     # A notification stored without any push (as when Redis dropped it).
     await sync_to_async(
-        lambda: NotificationCursor.objects.update_or_create(
-            user=owner, defaults={"last_seq": 1}
-        )
+        lambda: NotificationCursor.objects.update_or_create(user=owner, defaults={"last_seq": 1})
     )()
     beat = await communicator.receive_json_from(timeout=5)
     assert beat == {"type": "heartbeat", "cursor": 1}

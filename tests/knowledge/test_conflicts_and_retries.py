@@ -70,8 +70,12 @@ def test_doubled_creates_store_one(client, knowledge_pages):
     client.force_login(member)
     page = client.get(f"/en/projects/new/?group={group.slug}").content.decode()
     assert 'name="idempotency_key"' in page
-    data = {"group": group.slug, "title": "Bike lanes", "problem": "Too many cars.",
-            "idempotency_key": KEY}
+    data = {
+        "group": group.slug,
+        "title": "Bike lanes",
+        "problem": "Too many cars.",
+        "idempotency_key": KEY,
+    }
     first, second = client.post("/en/projects/new/", data), client.post("/en/projects/new/", data)
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]

@@ -17,8 +17,13 @@ def link_in(message) -> str:
 def test_signup_verification_login_flow(client, site_tree):
     response = client.post(
         "/fr/accounts/signup/",
-        {"email": "amina@example.org", "username": "amina", "display_name": "Amina Diallo",
-         "password1": TEST_PASSWORD, "password2": TEST_PASSWORD},
+        {
+            "email": "amina@example.org",
+            "username": "amina",
+            "display_name": "Amina Diallo",
+            "password1": TEST_PASSWORD,
+            "password2": TEST_PASSWORD,
+        },
     )
     assert response.status_code == 302
     user = User.objects.get(username="amina")
@@ -28,7 +33,9 @@ def test_signup_verification_login_flow(client, site_tree):
 
     # Unverified: login is held at the "verify your email" step.
     client.logout()
-    response = client.post("/en/accounts/login/", {"login": "amina@example.org", "password": TEST_PASSWORD})
+    response = client.post(
+        "/en/accounts/login/", {"login": "amina@example.org", "password": TEST_PASSWORD}
+    )
     assert "_auth_user_id" not in client.session
 
     assert len(mail.outbox) >= 1
@@ -38,7 +45,9 @@ def test_signup_verification_login_flow(client, site_tree):
     client.post(path)
     assert EmailAddress.objects.get(user=user).verified
 
-    response = client.post("/en/accounts/login/", {"login": "amina@example.org", "password": TEST_PASSWORD})
+    response = client.post(
+        "/en/accounts/login/", {"login": "amina@example.org", "password": TEST_PASSWORD}
+    )
     assert response.status_code == 302
     # After login the member continues in their preferred language.
     assert response["Location"] == "/fr/me/"
@@ -52,8 +61,12 @@ def test_signup_with_a_taken_email_reveals_nothing_and_warns_the_owner(client, s
     UserFactory(email="taken@example.org")
     response = client.post(
         "/de/accounts/signup/",
-        {"email": "taken@example.org", "username": "someone", "password1": TEST_PASSWORD,
-         "password2": TEST_PASSWORD},
+        {
+            "email": "taken@example.org",
+            "username": "someone",
+            "password1": TEST_PASSWORD,
+            "password2": TEST_PASSWORD,
+        },
     )
     assert response.status_code == 302
     assert User.objects.filter(username="someone").count() == 0
@@ -69,7 +82,9 @@ def test_password_reset(client, site_tree):
     response = client.get(reset_path, follow=True)
     assert response.status_code == 200
     form_path = response.redirect_chain[-1][0] if response.redirect_chain else reset_path
-    response = client.post(form_path, {"password1": "N3w-secret-passphrase", "password2": "N3w-secret-passphrase"})
+    response = client.post(
+        form_path, {"password1": "N3w-secret-passphrase", "password2": "N3w-secret-passphrase"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("N3w-secret-passphrase")
@@ -79,21 +94,36 @@ def test_password_reset(client, site_tree):
 def test_profile_edit(member_client, site_tree):
     response = member_client.post(
         "/en/me/profile/",
-        {"display_name": "Dr. K. Mensah", "preferred_language": "pt", "time_zone": "Africa/Accra",
-         "country": "GH", "city": "Kumasi", "organisation": "KMA"},
+        {
+            "display_name": "Dr. K. Mensah",
+            "preferred_language": "pt",
+            "time_zone": "Africa/Accra",
+            "country": "GH",
+            "city": "Kumasi",
+            "organisation": "KMA",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "/pt/me/profile/"
     user = member_client.user
     user.refresh_from_db()
     assert (user.display_name, user.preferred_language, user.time_zone, user.country.code) == (
-        "Dr. K. Mensah", "pt", "Africa/Accra", "GH")
+        "Dr. K. Mensah",
+        "pt",
+        "Africa/Accra",
+        "GH",
+    )
 
 
 @pytest.mark.django_db
 def test_profile_bad_input_is_a_400_with_a_translated_message(member_client, site_tree):
     response = member_client.post(
         "/de/me/profile/",
-        {"display_name": "x", "preferred_language": "xx", "time_zone": "Mars/Olympus", "country": "ZZ"},
+        {
+            "display_name": "x",
+            "preferred_language": "xx",
+            "time_zone": "Mars/Olympus",
+            "country": "ZZ",
+        },
     )
     assert response.status_code == 400
     assert "Bitte eine gültige Auswahl treffen" in response.content.decode()

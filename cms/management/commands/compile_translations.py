@@ -14,8 +14,12 @@ class Command(BaseCommand):
         count = 0
         # The project catalogue plus each app's own `<app>/locale/` (apps own their strings).
         bases = [Path(p) for p in settings.LOCALE_PATHS]
-        bases += [Path(app.path) / "locale" for app in apps.get_app_configs()
-                  if Path(app.path).is_relative_to(settings.BASE_DIR) and ".venv" not in Path(app.path).parts]
+        bases += [
+            Path(app.path) / "locale"
+            for app in apps.get_app_configs()
+            if Path(app.path).is_relative_to(settings.BASE_DIR)
+            and ".venv" not in Path(app.path).parts
+        ]
         for base in bases:
             for po_path in sorted(base.glob("*/LC_MESSAGES/*.po")):
                 mo_path = po_path.with_suffix(".mo")

@@ -9,7 +9,12 @@ from django.test.utils import override_settings
 # Each app that has demo content offers `<app>.demo.seed()` (order matters: people first),
 # and may offer `hints()`: lines telling a newcomer what to try with the printed logins.
 DEMO_MODULES = [
-    "people.demo", "cms.demo", "partners.demo", "groups.demo", "discussions.demo", "inbox.demo",
+    "people.demo",
+    "cms.demo",
+    "partners.demo",
+    "groups.demo",
+    "discussions.demo",
+    "inbox.demo",
     "knowledge.demo",
 ]
 
