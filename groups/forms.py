@@ -68,8 +68,8 @@ class InvitationForm(forms.Form):
         if "@" in value[1:]:
             try:
                 forms.EmailField().clean(value)
-            except forms.ValidationError:
-                raise forms.ValidationError(_("Enter a valid email address."))
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(_("Enter a valid email address.")) from exc
             return ("email", value.lower())
         handle = value.lstrip("@")
         user = get_user_model().objects.filter(username__iexact=handle, is_active=True).first()

@@ -127,6 +127,13 @@ class WorkingGroup(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self, language_code: str | None = None) -> str:
+        """The localised page URL ('' when the group has no live page)."""
+        from django.utils import translation
+
+        page = self.page_in(language_code or translation.get_language())
+        return (page.get_url() or "") if page else ""
+
     @property
     def language_list(self) -> list[str]:
         return [code for code in self.languages.split(",") if code]
@@ -151,13 +158,6 @@ class WorkingGroup(models.Model):
             if code and code in pages:
                 return pages[code]
         return next(iter(pages.values()), None)
-
-    def get_absolute_url(self, language_code: str | None = None) -> str:
-        """The localised page URL ('' when the group has no live page)."""
-        from django.utils import translation
-
-        page = self.page_in(language_code or translation.get_language())
-        return (page.get_url() or "") if page else ""
 
 
 class GroupIndexPage(RoutablePageMixin, Page):

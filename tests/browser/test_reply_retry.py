@@ -14,10 +14,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_lost_answer_is_retried_with_the_same_key_and_stores_one_reply(
-    fork_safe_async,
+    fork_safe_async,  # noqa: F811 - the fixture imported above, by name
     live_asgi,
     new_context,
-    site_tree,  # noqa: F811
+    site_tree,
 ):
     from discussions.models import Post
 

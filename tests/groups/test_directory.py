@@ -1,6 +1,7 @@
 """The group directory: filters, search, paging, secret groups, constant query count."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -185,7 +186,7 @@ def test_a_group_turned_secret_leaves_the_search_index(client, catalogue):
     from groups.services import group_update_settings
 
     assert "Urban mobility" in client.get("/en/search/?q=mobility").content.decode()
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         # only owners change settings
         group_update_settings(group=catalogue["mobility"], by=UserFactory(), visibility="secret")
     from django.test import TestCase
