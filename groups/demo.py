@@ -22,27 +22,45 @@ T, R = WorkingGroup.Topic, WorkingGroup.Region
 INDEX = {
     "en": (
         "Working groups",
-        "Peers from cities around the world working on the same questions. Find a group by theme, region or language.",
+        (
+            "Peers from cities around the world working on the same questions. Find a group by "
+            "theme, region or language."
+        ),
     ),
     "de": (
         "Arbeitsgruppen",
-        "Kolleginnen und Kollegen aus Städten weltweit, die an denselben Fragen arbeiten. Finden Sie eine Gruppe nach Thema, Region oder Sprache.",
+        (
+            "Kolleginnen und Kollegen aus Städten weltweit, die an denselben Fragen arbeiten. "
+            "Finden Sie eine Gruppe nach Thema, Region oder Sprache."
+        ),
     ),
     "fr": (
         "Groupes de travail",
-        "Des pairs de villes du monde entier qui travaillent sur les mêmes questions. Trouvez un groupe par thème, région ou langue.",
+        (
+            "Des pairs de villes du monde entier qui travaillent sur les mêmes questions. Trouvez "
+            "un groupe par thème, région ou langue."
+        ),
     ),
     "es": (
         "Grupos de trabajo",
-        "Colegas de ciudades de todo el mundo que trabajan en las mismas preguntas. Encuentre un grupo por tema, región o idioma.",
+        (
+            "Colegas de ciudades de todo el mundo que trabajan en las mismas preguntas. Encuentre "
+            "un grupo por tema, región o idioma."
+        ),
     ),
     "pt": (
         "Grupos de trabalho",
-        "Colegas de cidades de todo o mundo que trabalham nas mesmas questões. Encontre um grupo por tema, região ou língua.",
+        (
+            "Colegas de cidades de todo o mundo que trabalham nas mesmas questões. Encontre um "
+            "grupo por tema, região ou língua."
+        ),
     ),
     "ar": (
         "مجموعات العمل",
-        "زملاء من مدن حول العالم يعملون على الأسئلة نفسها. ابحث عن مجموعة حسب الموضوع أو المنطقة أو اللغة.",
+        (
+            "زملاء من مدن حول العالم يعملون على الأسئلة نفسها. ابحث عن مجموعة حسب الموضوع أو "
+            "المنطقة أو اللغة."
+        ),
     ),
 }
 
@@ -75,27 +93,45 @@ GROUPS = [
         {
             "en": (
                 "Urban mobility",
-                "Bus rapid transit, safe streets for walking and cycling, informal transport and parking policy.",
+                (
+                    "Bus rapid transit, safe streets for walking and cycling, informal transport "
+                    "and parking policy."
+                ),
             ),
             "de": (
                 "Urbane Mobilität",
-                "Schnellbussysteme, sichere Straßen für Fuß- und Radverkehr, informeller Verkehr und Parkraumpolitik.",
+                (
+                    "Schnellbussysteme, sichere Straßen für Fuß- und Radverkehr, informeller "
+                    "Verkehr und Parkraumpolitik."
+                ),
             ),
             "fr": (
                 "Mobilité urbaine",
-                "Bus à haut niveau de service, rues sûres pour la marche et le vélo, transport informel et politique de stationnement.",
+                (
+                    "Bus à haut niveau de service, rues sûres pour la marche et le vélo, transport "
+                    "informel et politique de stationnement."
+                ),
             ),
             "es": (
                 "Movilidad urbana",
-                "Autobuses de tránsito rápido, calles seguras para caminar e ir en bicicleta, transporte informal y política de estacionamiento.",
+                (
+                    "Autobuses de tránsito rápido, calles seguras para caminar e ir en bicicleta, "
+                    "transporte informal y política de estacionamiento."
+                ),
             ),
             "pt": (
                 "Mobilidade urbana",
-                "Corredores de ônibus rápidos, ruas seguras para caminhar e pedalar, transporte informal e política de estacionamento.",
+                (
+                    "Corredores de ônibus rápidos, ruas seguras para caminhar e pedalar, "
+                    "transporte informal e política de estacionamento."
+                ),
             ),
             "ar": (
                 "التنقل الحضري",
-                "الحافلات السريعة، وشوارع آمنة للمشي وركوب الدراجات، والنقل غير الرسمي، وسياسات مواقف السيارات.",
+                (
+                    "الحافلات السريعة، وشوارع آمنة للمشي وركوب الدراجات، والنقل غير الرسمي، "
+                    "وسياسات مواقف السيارات."
+                ),
             ),
         },
         "moderator",
@@ -113,27 +149,45 @@ GROUPS = [
         {
             "en": (
                 "Climate adaptation",
-                "Heat action plans, flood-resilient neighbourhoods and nature-based solutions, from plan to budget.",
+                (
+                    "Heat action plans, flood-resilient neighbourhoods and nature-based solutions, "
+                    "from plan to budget."
+                ),
             ),
             "de": (
                 "Klimaanpassung",
-                "Hitzeaktionspläne, hochwasserresiliente Quartiere und naturbasierte Lösungen – vom Plan bis zum Haushalt.",
+                (
+                    "Hitzeaktionspläne, hochwasserresiliente Quartiere und naturbasierte Lösungen "
+                    "– vom Plan bis zum Haushalt."
+                ),
             ),
             "fr": (
                 "Adaptation au climat",
-                "Plans canicule, quartiers résilients aux inondations et solutions fondées sur la nature, du plan au budget.",
+                (
+                    "Plans canicule, quartiers résilients aux inondations et solutions fondées sur "
+                    "la nature, du plan au budget."
+                ),
             ),
             "es": (
                 "Adaptación climática",
-                "Planes contra el calor, barrios resilientes a inundaciones y soluciones basadas en la naturaleza, del plan al presupuesto.",
+                (
+                    "Planes contra el calor, barrios resilientes a inundaciones y soluciones "
+                    "basadas en la naturaleza, del plan al presupuesto."
+                ),
             ),
             "pt": (
                 "Adaptação climática",
-                "Planos contra o calor, bairros resilientes a cheias e soluções baseadas na natureza, do plano ao orçamento.",
+                (
+                    "Planos contra o calor, bairros resilientes a cheias e soluções baseadas na "
+                    "natureza, do plano ao orçamento."
+                ),
             ),
             "ar": (
                 "التكيف مع المناخ",
-                "خطط مواجهة موجات الحر، وأحياء قادرة على الصمود أمام الفيضانات، وحلول قائمة على الطبيعة، من الخطة إلى الميزانية.",
+                (
+                    "خطط مواجهة موجات الحر، وأحياء قادرة على الصمود أمام الفيضانات، وحلول قائمة "
+                    "على الطبيعة، من الخطة إلى الميزانية."
+                ),
             ),
         },
         "amina",
@@ -151,27 +205,45 @@ GROUPS = [
         {
             "en": (
                 "Local economic development",
-                "Markets, small enterprises and the informal economy: what municipalities can do for local jobs.",
+                (
+                    "Markets, small enterprises and the informal economy: what municipalities can "
+                    "do for local jobs."
+                ),
             ),
             "de": (
                 "Lokale Wirtschaftsentwicklung",
-                "Märkte, Kleinbetriebe und informelle Wirtschaft: Was Kommunen für lokale Arbeitsplätze tun können.",
+                (
+                    "Märkte, Kleinbetriebe und informelle Wirtschaft: Was Kommunen für lokale "
+                    "Arbeitsplätze tun können."
+                ),
             ),
             "fr": (
                 "Développement économique local",
-                "Marchés, petites entreprises et économie informelle : ce que les communes peuvent faire pour l’emploi local.",
+                (
+                    "Marchés, petites entreprises et économie informelle : ce que les communes "
+                    "peuvent faire pour l’emploi local."
+                ),
             ),
             "es": (
                 "Desarrollo económico local",
-                "Mercados, pequeñas empresas y economía informal: lo que los municipios pueden hacer por el empleo local.",
+                (
+                    "Mercados, pequeñas empresas y economía informal: lo que los municipios pueden "
+                    "hacer por el empleo local."
+                ),
             ),
             "pt": (
                 "Desenvolvimento económico local",
-                "Mercados, pequenas empresas e economia informal: o que os municípios podem fazer pelo emprego local.",
+                (
+                    "Mercados, pequenas empresas e economia informal: o que os municípios podem "
+                    "fazer pelo emprego local."
+                ),
             ),
             "ar": (
                 "التنمية الاقتصادية المحلية",
-                "الأسواق والمشاريع الصغيرة والاقتصاد غير الرسمي: ما يمكن للبلديات فعله من أجل فرص العمل المحلية.",
+                (
+                    "الأسواق والمشاريع الصغيرة والاقتصاد غير الرسمي: ما يمكن للبلديات فعله من أجل "
+                    "فرص العمل المحلية."
+                ),
             ),
         },
         "editor",
@@ -189,27 +261,45 @@ GROUPS = [
         {
             "en": (
                 "Waste and circular economy",
-                "Collection, recycling with informal waste pickers, landfill closure and circular procurement.",
+                (
+                    "Collection, recycling with informal waste pickers, landfill closure and "
+                    "circular procurement."
+                ),
             ),
             "de": (
                 "Abfall und Kreislaufwirtschaft",
-                "Sammlung, Recycling mit informellen Müllsammlern, Deponieschließung und zirkuläre Beschaffung.",
+                (
+                    "Sammlung, Recycling mit informellen Müllsammlern, Deponieschließung und "
+                    "zirkuläre Beschaffung."
+                ),
             ),
             "fr": (
                 "Déchets et économie circulaire",
-                "Collecte, recyclage avec les récupérateurs informels, fermeture des décharges et achats circulaires.",
+                (
+                    "Collecte, recyclage avec les récupérateurs informels, fermeture des décharges "
+                    "et achats circulaires."
+                ),
             ),
             "es": (
                 "Residuos y economía circular",
-                "Recolección, reciclaje con recicladores informales, cierre de vertederos y compras circulares.",
+                (
+                    "Recolección, reciclaje con recicladores informales, cierre de vertederos y "
+                    "compras circulares."
+                ),
             ),
             "pt": (
                 "Resíduos e economia circular",
-                "Recolha, reciclagem com catadores informais, encerramento de lixeiras e compras circulares.",
+                (
+                    "Recolha, reciclagem com catadores informais, encerramento de lixeiras e "
+                    "compras circulares."
+                ),
             ),
             "ar": (
                 "النفايات والاقتصاد الدائري",
-                "الجمع، وإعادة التدوير مع جامعي النفايات غير الرسميين، وإغلاق المكبات، والمشتريات الدائرية.",
+                (
+                    "الجمع، وإعادة التدوير مع جامعي النفايات غير الرسميين، وإغلاق المكبات، "
+                    "والمشتريات الدائرية."
+                ),
             ),
         },
         "karim",
@@ -227,27 +317,45 @@ GROUPS = [
         {
             "en": (
                 "Digitalisation",
-                "Open data, digital public services and GIS in city administrations, with the people who run them.",
+                (
+                    "Open data, digital public services and GIS in city administrations, with the "
+                    "people who run them."
+                ),
             ),
             "de": (
                 "Digitalisierung",
-                "Offene Daten, digitale Bürgerdienste und GIS in Stadtverwaltungen, mit den Menschen, die sie betreiben.",
+                (
+                    "Offene Daten, digitale Bürgerdienste und GIS in Stadtverwaltungen, mit den "
+                    "Menschen, die sie betreiben."
+                ),
             ),
             "fr": (
                 "Numérique",
-                "Données ouvertes, services publics numériques et SIG dans les administrations municipales, avec celles et ceux qui les font vivre.",
+                (
+                    "Données ouvertes, services publics numériques et SIG dans les administrations "
+                    "municipales, avec celles et ceux qui les font vivre."
+                ),
             ),
             "es": (
                 "Digitalización",
-                "Datos abiertos, servicios públicos digitales y SIG en las administraciones municipales, con quienes los gestionan.",
+                (
+                    "Datos abiertos, servicios públicos digitales y SIG en las administraciones "
+                    "municipales, con quienes los gestionan."
+                ),
             ),
             "pt": (
                 "Digitalização",
-                "Dados abertos, serviços públicos digitais e SIG nas administrações municipais, com quem os gere.",
+                (
+                    "Dados abertos, serviços públicos digitais e SIG nas administrações "
+                    "municipais, com quem os gere."
+                ),
             ),
             "ar": (
                 "التحول الرقمي",
-                "البيانات المفتوحة والخدمات العامة الرقمية ونظم المعلومات الجغرافية في الإدارات البلدية، مع القائمين عليها.",
+                (
+                    "البيانات المفتوحة والخدمات العامة الرقمية ونظم المعلومات الجغرافية في "
+                    "الإدارات البلدية، مع القائمين عليها."
+                ),
             ),
         },
         "jonas",
@@ -265,7 +373,10 @@ GROUPS = [
         {
             "en": (
                 "Energy efficiency",
-                "Street lighting, public buildings and municipal utilities: saving energy and money.",
+                (
+                    "Street lighting, public buildings and municipal utilities: saving energy and "
+                    "money."
+                ),
             ),
             "de": (
                 "Energieeffizienz",
@@ -273,15 +384,24 @@ GROUPS = [
             ),
             "fr": (
                 "Efficacité énergétique",
-                "Éclairage public, bâtiments publics et régies municipales : économiser l’énergie et l’argent.",
+                (
+                    "Éclairage public, bâtiments publics et régies municipales : économiser "
+                    "l’énergie et l’argent."
+                ),
             ),
             "es": (
                 "Eficiencia energética",
-                "Alumbrado público, edificios públicos y empresas municipales: ahorrar energía y dinero.",
+                (
+                    "Alumbrado público, edificios públicos y empresas municipales: ahorrar energía "
+                    "y dinero."
+                ),
             ),
             "pt": (
                 "Eficiência energética",
-                "Iluminação pública, edifícios públicos e serviços municipais: poupar energia e dinheiro.",
+                (
+                    "Iluminação pública, edifícios públicos e serviços municipais: poupar energia "
+                    "e dinheiro."
+                ),
             ),
             "ar": (
                 "كفاءة الطاقة",
@@ -303,27 +423,45 @@ GROUPS = [
         {
             "en": (
                 "MENA city network",
-                "Municipal practitioners from the Middle East and North Africa exchange on services, finance and refugees in cities.",
+                (
+                    "Municipal practitioners from the Middle East and North Africa exchange on "
+                    "services, finance and refugees in cities."
+                ),
             ),
             "de": (
                 "Städtenetzwerk MENA",
-                "Fachleute aus Kommunen im Nahen Osten und in Nordafrika tauschen sich über Dienstleistungen, Finanzen und Geflüchtete in Städten aus.",
+                (
+                    "Fachleute aus Kommunen im Nahen Osten und in Nordafrika tauschen sich über "
+                    "Dienstleistungen, Finanzen und Geflüchtete in Städten aus."
+                ),
             ),
             "fr": (
                 "Réseau des villes MENA",
-                "Des praticiens municipaux du Moyen-Orient et d’Afrique du Nord échangent sur les services, les finances et l’accueil des réfugiés.",
+                (
+                    "Des praticiens municipaux du Moyen-Orient et d’Afrique du Nord échangent sur "
+                    "les services, les finances et l’accueil des réfugiés."
+                ),
             ),
             "es": (
                 "Red de ciudades MENA",
-                "Profesionales municipales de Oriente Medio y el Norte de África intercambian sobre servicios, finanzas y personas refugiadas en las ciudades.",
+                (
+                    "Profesionales municipales de Oriente Medio y el Norte de África intercambian "
+                    "sobre servicios, finanzas y personas refugiadas en las ciudades."
+                ),
             ),
             "pt": (
                 "Rede de cidades MENA",
-                "Profissionais municipais do Médio Oriente e Norte de África trocam experiências sobre serviços, finanças e refugiados nas cidades.",
+                (
+                    "Profissionais municipais do Médio Oriente e Norte de África trocam "
+                    "experiências sobre serviços, finanças e refugiados nas cidades."
+                ),
             ),
             "ar": (
                 "شبكة مدن الشرق الأوسط وشمال أفريقيا",
-                "يتبادل العاملون في البلديات من الشرق الأوسط وشمال أفريقيا الخبرات حول الخدمات والتمويل واللاجئين في المدن.",
+                (
+                    "يتبادل العاملون في البلديات من الشرق الأوسط وشمال أفريقيا الخبرات حول الخدمات "
+                    "والتمويل واللاجئين في المدن."
+                ),
             ),
         },
         "moderator",
@@ -349,15 +487,24 @@ GROUPS = [
             ),
             "fr": (
                 "Réseau des villes d’Afrique subsaharienne",
-                "Des villes de Dakar à Maputo : croissance urbaine, services de base et finances locales.",
+                (
+                    "Des villes de Dakar à Maputo : croissance urbaine, services de base et "
+                    "finances locales."
+                ),
             ),
             "es": (
                 "Red de ciudades de África subsahariana",
-                "Ciudades de Dakar a Maputo: crecimiento urbano, servicios básicos y finanzas municipales.",
+                (
+                    "Ciudades de Dakar a Maputo: crecimiento urbano, servicios básicos y finanzas "
+                    "municipales."
+                ),
             ),
             "pt": (
                 "Rede de cidades da África Subsariana",
-                "Cidades de Dakar a Maputo: crescimento urbano, serviços básicos e finanças municipais.",
+                (
+                    "Cidades de Dakar a Maputo: crescimento urbano, serviços básicos e finanças "
+                    "municipais."
+                ),
             ),
             "ar": (
                 "شبكة مدن أفريقيا جنوب الصحراء",
@@ -379,27 +526,45 @@ GROUPS = [
         {
             "en": (
                 "Latin America city network",
-                "Participatory budgeting, informal settlements and metropolitan governance across Latin America.",
+                (
+                    "Participatory budgeting, informal settlements and metropolitan governance "
+                    "across Latin America."
+                ),
             ),
             "de": (
                 "Städtenetzwerk Lateinamerika",
-                "Bürgerhaushalte, informelle Siedlungen und metropolitane Steuerung in ganz Lateinamerika.",
+                (
+                    "Bürgerhaushalte, informelle Siedlungen und metropolitane Steuerung in ganz "
+                    "Lateinamerika."
+                ),
             ),
             "fr": (
                 "Réseau des villes d’Amérique latine",
-                "Budget participatif, quartiers informels et gouvernance métropolitaine en Amérique latine.",
+                (
+                    "Budget participatif, quartiers informels et gouvernance métropolitaine en "
+                    "Amérique latine."
+                ),
             ),
             "es": (
                 "Red de ciudades de América Latina",
-                "Presupuesto participativo, asentamientos informales y gobernanza metropolitana en América Latina.",
+                (
+                    "Presupuesto participativo, asentamientos informales y gobernanza "
+                    "metropolitana en América Latina."
+                ),
             ),
             "pt": (
                 "Rede de cidades da América Latina",
-                "Orçamento participativo, assentamentos informais e governança metropolitana na América Latina.",
+                (
+                    "Orçamento participativo, assentamentos informais e governança metropolitana "
+                    "na América Latina."
+                ),
             ),
             "ar": (
                 "شبكة مدن أمريكا اللاتينية",
-                "الموازنة التشاركية والمستوطنات غير الرسمية والحوكمة الحضرية الكبرى في أمريكا اللاتينية.",
+                (
+                    "الموازنة التشاركية والمستوطنات غير الرسمية والحوكمة الحضرية الكبرى في أمريكا "
+                    "اللاتينية."
+                ),
             ),
         },
         "sofia",
@@ -417,23 +582,38 @@ GROUPS = [
         {
             "en": (
                 "Asia peer review circle",
-                "A closed circle of city managers reviewing each other's reform plans in confidence.",
+                (
+                    "A closed circle of city managers reviewing each other's reform plans in "
+                    "confidence."
+                ),
             ),
             "de": (
                 "Peer-Review-Kreis Asien",
-                "Ein geschlossener Kreis von Stadtverwaltungsleitungen, die ihre Reformpläne vertraulich gegenseitig prüfen.",
+                (
+                    "Ein geschlossener Kreis von Stadtverwaltungsleitungen, die ihre Reformpläne "
+                    "vertraulich gegenseitig prüfen."
+                ),
             ),
             "fr": (
                 "Cercle d’évaluation par les pairs – Asie",
-                "Un cercle fermé de directeurs municipaux qui examinent en confiance leurs plans de réforme.",
+                (
+                    "Un cercle fermé de directeurs municipaux qui examinent en confiance leurs "
+                    "plans de réforme."
+                ),
             ),
             "es": (
                 "Círculo de revisión entre pares – Asia",
-                "Un círculo cerrado de gerentes municipales que revisan en confianza sus planes de reforma.",
+                (
+                    "Un círculo cerrado de gerentes municipales que revisan en confianza sus "
+                    "planes de reforma."
+                ),
             ),
             "pt": (
                 "Círculo de revisão por pares – Ásia",
-                "Um círculo fechado de gestores municipais que analisam em confiança os seus planos de reforma.",
+                (
+                    "Um círculo fechado de gestores municipais que analisam em confiança os seus "
+                    "planos de reforma."
+                ),
             ),
             "ar": (
                 "حلقة مراجعة الأقران – آسيا",
@@ -455,23 +635,38 @@ GROUPS = [
         {
             "en": (
                 "Southeast Europe and Caucasus: integrated urban development",
-                "Integrated development plans for historic centres, prepared together before publication.",
+                (
+                    "Integrated development plans for historic centres, prepared together before "
+                    "publication."
+                ),
             ),
             "de": (
                 "Südosteuropa und Kaukasus: integrierte Stadtentwicklung",
-                "Integrierte Entwicklungskonzepte für historische Zentren, gemeinsam vor der Veröffentlichung erarbeitet.",
+                (
+                    "Integrierte Entwicklungskonzepte für historische Zentren, gemeinsam vor der "
+                    "Veröffentlichung erarbeitet."
+                ),
             ),
             "fr": (
                 "Europe du Sud-Est et Caucase : développement urbain intégré",
-                "Des plans de développement intégré pour les centres historiques, préparés ensemble avant leur publication.",
+                (
+                    "Des plans de développement intégré pour les centres historiques, préparés "
+                    "ensemble avant leur publication."
+                ),
             ),
             "es": (
                 "Europa sudoriental y Cáucaso: desarrollo urbano integrado",
-                "Planes de desarrollo integrado para centros históricos, preparados en común antes de su publicación.",
+                (
+                    "Planes de desarrollo integrado para centros históricos, preparados en común "
+                    "antes de su publicación."
+                ),
             ),
             "pt": (
                 "Sudeste da Europa e Cáucaso: desenvolvimento urbano integrado",
-                "Planos de desenvolvimento integrado para centros históricos, preparados em conjunto antes da publicação.",
+                (
+                    "Planos de desenvolvimento integrado para centros históricos, preparados em "
+                    "conjunto antes da publicação."
+                ),
             ),
             "ar": (
                 "جنوب شرق أوروبا والقوقاز: التنمية الحضرية المتكاملة",
@@ -488,10 +683,14 @@ GROUPS = [
 # with the printed logins: member@ asks to join, moderator@ approves or declines.
 REQUEST_ONLY_GROUP = "latam-network"
 
-MEMBERS_NOTE = "<p>Monthly call: first Tuesday, 14:00 UTC. Shared folder and minutes are linked in the pinned thread.</p>"
+MEMBERS_NOTE = (
+    "<p>Monthly call: first Tuesday, 14:00 UTC. Shared folder and minutes are linked in the pinned "
+    "thread.</p>"
+)
 CHARTER = (
-    "<p>We share what worked and what did not, with numbers where we have them. We answer questions from "
-    "peers within a week. What is said in the group stays in the group unless the author agrees.</p>"
+    "<p>We share what worked and what did not, with numbers where we have them. We answer "
+    "questions from peers within a week. What is said in the group stays in the group unless "
+    "the author agrees.</p>"
 )
 
 
@@ -587,7 +786,10 @@ def seed() -> list[WorkingGroup]:
         services.join_request_create(
             group=local,
             user=users["member"],
-            message="I run the market management unit in Kumasi and would like to learn from Recife and Puebla.",
+            message=(
+                "I run the market management unit in Kumasi and would like to learn from Recife "
+                "and Puebla."
+            ),
         )
     climate = by_slug["climate-adaptation"]
     if not JoinRequest.objects.filter(group=climate, user=users["karim"]).exists():
