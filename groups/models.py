@@ -510,7 +510,10 @@ class MembershipLogEntry(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d} {self.actor} {self.action} {self.subject or self.subject_email}"
+        return (
+            f"{self.created_at:%Y-%m-%d} {self.actor} {self.action} "
+            f"{self.subject or self.subject_email}"
+        )
 
     @property
     def detail_display(self) -> str:

@@ -7,7 +7,8 @@ from .models import User
 DEMO_PASSWORD = "plaza-demo-2026"
 
 DEMO_USERS = [
-    # username, display name, role description, country, city, organisation, language, staff, superuser
+    # username, display name, role description, country, city, organisation, language,
+    # staff, superuser
     (
         "admin",
         "Ada Admin",

@@ -173,7 +173,8 @@ def test_accepting_an_answered_invitation(client, world):
 
 @pytest.mark.django_db
 def test_a_moderator_acting_on_another_group(client, world):
-    """Alpha's moderator tries Beta's queue, Beta's request through Alpha's URL, and Beta's members."""
+    """Alpha's moderator tries Beta's queue, Beta's request through Alpha's URL, and Beta's
+    members."""
     applicant = UserFactory()
     beta_request = services.join_request_create(group=world["other"], user=applicant, message="Hi")
     beta_member = UserFactory(username="betamember")
