@@ -59,8 +59,10 @@ services-check: install
 test-services: install-dev translations browser services-check
 	DATABASE_URL="$(SERVICES_DATABASE_URL)" REDIS_URL="$(SERVICES_REDIS_URL)" $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# Lint findings and formatter drift both fail; `ruff format .` fixes the latter.
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 clean:
 	rm -rf $(VENV) var
