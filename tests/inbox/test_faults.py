@@ -73,6 +73,9 @@ def test_no_fault(stack):
     assert len(wanted) == REPLIES
     for tab in result.clients:
         assert (tab.missing, tab.extra, tab.distinct) == ([], [], len(wanted)), tab.name
+    # What an old-protocol client would have lost is printed (evidence), not asserted: it
+    # also drops pushes the two workers deliver out of commit order (the v2 client repairs
+    # those with a gap replay), so it is not "exactly the ones out of id order".
 
 
 def test_redis_killed_and_restarted(stack):
