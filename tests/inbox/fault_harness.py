@@ -30,7 +30,6 @@ import json
 import math
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -41,30 +40,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlparse, urlunparse
 
+from tests.support.processes import free_port, wait_for_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SESSION_COOKIE = "sessionid"
 CSRF_COOKIE = "csrftoken"
 CSRF_TOKEN = "f" * 32  # a cookie-sent secret; the form field carries the same value
 POSTS_PER_MINUTE = 10**6  # the workers' DISCUSSIONS_POSTS_PER_MINUTE (see Stack)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, alive=lambda: True, timeout: float = 90, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not alive():
-            raise RuntimeError(f"{what or port} exited before listening")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{what or port} did not listen within {timeout:.0f} s")
 
 
 def with_query(url: str, **params: str) -> str:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -26,18 +25,11 @@ from groups import services as groups
 from inbox.models import EmailState, Kind, Notification
 from inbox.services import message_id_for
 from tests.factories import GroupFactory, UserFactory
+from tests.support.processes import test_database_url
 from tests.support.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def start_worker(smtp_port: int, *extra: str) -> subprocess.Popen:
@@ -45,7 +37,7 @@ def start_worker(smtp_port: int, *extra: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": test_database_url(),
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
         "EMAIL_USE_TLS": "",

@@ -15,9 +15,9 @@ import os
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from tests.inbox import fault_harness as fh
+from tests.support.processes import test_database_url
 
 pytestmark = [
     pytest.mark.skipif(
@@ -31,16 +31,9 @@ REPLIES = 120
 DURATION = 25.0
 
 
-def database_url() -> str:
-    """The pytest test database, as a URL the workers (and the harness's checks) open."""
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def stack(tmp_path, transactional_db):
-    with fh.Stack(tmp_path / "stack", database_url(), heartbeat=1.0) as running:
+    with fh.Stack(tmp_path / "stack", test_database_url(), heartbeat=1.0) as running:
         yield running
 
 

@@ -4,20 +4,18 @@ member's socket held by worker B."""
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from tests.factories import GroupFactory, MembershipFactory, ThreadFactory, UserFactory
+from tests.support.processes import free_port, test_database_url, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -27,26 +25,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def database_url() -> str:
-    """The pytest test database, as a URL the child processes can open."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def start_worker(port: int, log: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": test_database_url(),
         # This test worker's own Redis database (config.settings.test gives each xdist
         # worker one); both daphne processes share it.
         "REDIS_URL": settings.REDIS_URL,
@@ -68,19 +51,6 @@ def start_worker(port: int, log: Path) -> subprocess.Popen:
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
-
-
-def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"worker exited:\n{log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"worker on {port} did not start:\n{log.read_text()}")
 
 
 def session_cookie(user) -> str:
@@ -174,7 +144,13 @@ def test_a_post_through_worker_a_reaches_sockets_on_worker_b(tmp_path):
     ]
     try:
         for process, port in workers:
-            wait_for_port(port, process, tmp_path / f"worker-{port}.log")
+            log = tmp_path / f"worker-{port}.log"
+            wait_for_port(
+                port,
+                alive=lambda p=process: p.poll() is None,
+                timeout=60,
+                what=lambda log=log, port=port: f"worker on {port}:\n{log.read_text()}",
+            )
         hellos, status, messages = asyncio.run(
             listen_then_post(listeners, port_a, session_cookie(poster), thread)
         )

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from email import message_from_bytes
 from email.message import Message
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .processes import free_port
 
 
 class Recorder:
