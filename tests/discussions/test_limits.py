@@ -215,11 +215,16 @@ def test_odd_search_and_autocomplete_input_is_never_a_500(setup, query):
     both are what people paste, and must get an answer, not a server error."""
     client, thread, member, _ = setup
     PostFactory(thread=thread, body="Tram timetables and say hi")
+    # A NUL byte never reaches a view: the request guard refuses it with a translated 400
+    # (core.middleware); everything else gets an ordinary answer.
+    ok = 400 if "\x00" in query else 200
     response = client.get("/en/discussions/search/", {"q": query})
-    assert response.status_code == 200
+    assert response.status_code == ok
     response = client.get(f"/en/discussions/threads/{thread.pk}/mentions/", {"q": query})
-    assert response.status_code == 200 and response.json()["results"] == []
-    assert client.get(f"/en/discussions/members/{query[:50]}/").status_code == 404
+    assert response.status_code == ok
+    if ok == 200:
+        assert response.json()["results"] == []
+    assert client.get(f"/en/discussions/members/{query[:50]}/").status_code in (ok, 404)
 
 
 def test_search_still_finds_what_a_stray_quote_surrounds(setup):
