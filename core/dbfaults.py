@@ -14,12 +14,10 @@ import logging
 import sys
 
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse, JsonResponse
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from .refusals import wants_json
+from .refusals import refusal_response
 
 logger = logging.getLogger("plaza.database")
 RETRY_AFTER_SECONDS = 5
@@ -27,25 +25,18 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 def unavailable_response(request) -> HttpResponse:
-    """The 503 page (or JSON), built without touching the database."""
+    """The 503 page (or JSON, also for the inline forms' fetch), built without the database."""
     message = _("The database did not answer in time. Nothing was saved; please try again.")
-    if wants_json(request) or request.headers.get("X-Requested-With") == "fetch":
-        response = JsonResponse({"ok": False, "error": message, "retry": True}, status=503)
-    else:
-        html = render_to_string(
-            "core/refused.html",
-            {
-                "status": 503,
-                "message": message,
-                "title": _("Please try again in a moment"),
-                "home": _("Go to the home page"),
-                "language": translation.get_language() or "en",
-                "direction": "rtl" if translation.get_language_bidi() else "ltr",
-            },
-        )
-        response = HttpResponse(html, status=503)
+    if request.headers.get("X-Requested-With") == "fetch":
+        request.META["HTTP_ACCEPT"] = "application/json"  # answer the script in its language
+    response = refusal_response(
+        request,
+        503,
+        message,
+        title=_("Please try again in a moment"),
+        json_extra={"retry": True},
+    )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response._has_been_logged = True  # our one line below says it
     return response
 
 

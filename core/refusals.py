@@ -39,14 +39,19 @@ def wants_json(request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def refusal_response(request, status: int, message: str) -> HttpResponse:
+def refusal_response(
+    request, status: int, message: str, *, title: str | None = None, json_extra=None
+) -> HttpResponse:
     """A small, self-contained page (or JSON for JSON clients) with the message.
 
-    It does not extend base.html: the request was refused because something in it is
-    broken, and the site chrome must not be the next thing to trip over it.
+    It does not extend base.html (nor touch the database): the request was refused
+    because something in it is broken, and the site chrome must not be the next thing
+    to trip over it.
     """
     if wants_json(request):
-        response = JsonResponse({"ok": False, "error": str(message)}, status=status)
+        response = JsonResponse(
+            {"ok": False, "error": str(message), **(json_extra or {})}, status=status
+        )
     else:
         language = translation.get_language() or "en"
         html = render_to_string(
@@ -54,7 +59,7 @@ def refusal_response(request, status: int, message: str) -> HttpResponse:
             {
                 "status": status,
                 "message": message,
-                "title": _("The request was refused"),
+                "title": title or _("The request was refused"),
                 "home": _("Go to the home page"),
                 "language": language,
                 "direction": "rtl" if translation.get_language_bidi() else "ltr",
