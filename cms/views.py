@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 from wagtail.models import Locale, Page
 
 from core.http import safe_next
@@ -26,12 +27,26 @@ def switch_language(request):
     return HttpResponseRedirect(target)
 
 
+def searchable_pages(user):
+    """Live, public pages in the current language that `user` may see, at query time.
+
+    The index is never trusted to be in step with permissions: each app that owns pages
+    with their own visibility (a secret group's page, a members-only event) registers
+    `@hooks.register("plaza_hidden_pages")` returning `(user) -> QuerySet` of the page
+    ids `user` may not see, and they are excluded before ranking (cms imports none of them).
+    """
+    pages = Page.objects.live().public().filter(locale=Locale.get_active())
+    for hidden in hooks.get_hooks("plaza_hidden_pages"):
+        pages = pages.exclude(id__in=hidden(user))
+    return pages
+
+
 def search(request):
-    """Site search over published pages in the current language."""
+    """Site search over the pages the visitor may see, in the current language."""
     query = request.GET.get("q", "").strip()[:200]
     results = Page.objects.none()
     if query:
-        results = Page.objects.live().public().filter(locale=Locale.get_active()).search(query)
+        results = searchable_pages(request.user).search(query)
     page = Paginator(results, 20).get_page(request.GET.get("page"))
     return render(
         request, "cms/search.html", {"query": query, "results": page, "home_url": home_url(request)}

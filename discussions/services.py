@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from core.concurrency import check_version
 from core.events import emit
 from core.idempotency import idempotent
+from core.search import index_sync
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
@@ -917,6 +918,8 @@ def thread_move(*, thread: Thread, by, target: WorkingGroup, reason: str = "") -
     thread.group = target
     thread.save(update_fields=["group"])
     Post.objects.filter(thread=thread).update(group=target)
+    # A bulk update skips modelsearch: the posts' group filter field is brought in step.
+    index_sync(Post, Post.objects.filter(thread=thread).values_list("pk", flat=True))
     Report.objects.filter(post__thread=thread).update(group=target)
     _log(
         group=source,

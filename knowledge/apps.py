@@ -7,4 +7,10 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Network knowledge")
 
     def ready(self) -> None:
+        from core.search import keep_in_step
+
         from . import receivers  # noqa: F401
+        from .models import EventPage
+
+        # Members-only and secret-group events leave the index when they change.
+        keep_in_step(EventPage)

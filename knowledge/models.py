@@ -638,9 +638,12 @@ class EventPage(RoutablePageMixin, Page):
         )
 
     def get_sitemap_urls(self, request=None):
-        if self.audience != self.Audience.PUBLIC or (
-            self.group_id and self.group.visibility == WorkingGroup.Visibility.SECRET
-        ):
+        # The sitemap is for everyone: the policy as an anonymous visitor, read now.
+        from django.contrib.auth.models import AnonymousUser
+
+        from .permissions import can_view_event
+
+        if not can_view_event(AnonymousUser(), self):
             return []
         return super().get_sitemap_urls(request)
 

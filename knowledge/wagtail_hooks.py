@@ -95,3 +95,12 @@ def _home_panel(request):
 
 _home_panel.order = 30
 hooks.register("plaza_home_panels", _home_panel)
+
+
+@hooks.register("plaza_hidden_pages")
+def _hidden_events(user):
+    """Events `user` may not see: members-only ones, a secret group's (site search)."""
+    from .models import EventPage
+    from .permissions import visible_events
+
+    return EventPage.objects.exclude(pk__in=visible_events(user).values("pk")).values("pk")

@@ -1,6 +1,8 @@
 from django import template
+from django.db.models import Exists, F, OuterRef
+from django.db.models.lookups import StartsWith
 from django.utils import translation
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 
 from cms.chrome_cache import chrome_cached
 
@@ -13,7 +15,16 @@ def _menu(request) -> tuple[dict | None, list[dict]]:
     if site is None:
         return None, []
     home = site.root_page.localized
-    children = home.get_children().live().in_menu().only("id", "title", "url_path", "locale_id")
+    # A page behind a view restriction (its own or an ancestor's) is not in the menu
+    # everyone shares; as a subquery, so the menu stays one query.
+    restricted = PageViewRestriction.objects.filter(StartsWith(OuterRef("path"), F("page__path")))
+    children = (
+        home.get_children()
+        .live()
+        .exclude(Exists(restricted))
+        .in_menu()
+        .only("id", "title", "url_path", "locale_id")
+    )
     items = [{"pk": p.pk, "title": p.title, "url": p.get_url(request)} for p in children]
     return {"pk": home.pk, "url": home.get_url(request)}, items
 
