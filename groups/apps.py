@@ -7,4 +7,13 @@ class GroupsConfig(AppConfig):
     verbose_name = _("Working groups")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401
+        from django.db.models.signals import post_migrate
+
+        from core.search import keep_in_step
+
+        from . import receivers
+        from .models import GroupPage
+
+        post_migrate.connect(receivers.collections_backfill, sender=self)
+        # A secret group's pages leave the index (and come back) with its visibility.
+        keep_in_step(GroupPage)

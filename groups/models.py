@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Locale, Page
+from wagtail.models import Collection, Locale, Page
 from wagtail.search import index
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -115,6 +115,17 @@ class WorkingGroup(models.Model):
     # Bumped by every settings change: the settings form sends the version it was loaded
     # from, so a stale save is refused instead of undoing a newer one (core.concurrency).
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    # The group's own Wagtail collection: files in it (meeting minutes linked from the
+    # members' note) are readable by whoever may read the group's content (files.policy).
+    collection = models.OneToOneField(
+        Collection,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="working_group",
+        verbose_name=_("files collection"),
+    )
 
     objects = WorkingGroupQuerySet.as_manager()
 
@@ -306,7 +317,12 @@ class GroupPage(RoutablePageMixin, Page):
         )
 
     def get_sitemap_urls(self, request=None):
-        if self.group.visibility == WorkingGroup.Visibility.SECRET:
+        # The sitemap is for everyone: the policy as an anonymous visitor, read now.
+        from django.contrib.auth.models import AnonymousUser
+
+        from .permissions import can_view_group
+
+        if not can_view_group(AnonymousUser(), self.group):
             return []
         return super().get_sitemap_urls(request)
 

@@ -22,3 +22,13 @@ def claim_invitations_on_signup(sender, request, user, **kwargs) -> None:
 
     for address in EmailAddress.objects.filter(user=user, verified=True):
         invitations_claim(user=user, email=address.email)
+
+
+def collections_backfill(sender, using="default", **kwargs) -> None:
+    """After migrate: every group has its files collection (groups made before there were
+    collections, or installed into a site that already had groups)."""
+    from .models import WorkingGroup
+    from .services import group_collection_ensure
+
+    for group in WorkingGroup.objects.using(using).filter(collection__isnull=True):
+        group_collection_ensure(group=group)

@@ -18,10 +18,12 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from wagtail.models import Collection
 
 from core.concurrency import check_version
 from core.events import emit
 from core.idempotency import idempotent
+from core.search import index_sync
 
 from . import permissions as perms
 from . import signals
@@ -140,6 +142,7 @@ def group_create(
     )
     group.full_clean()
     group.save()
+    group_collection_ensure(group=group)
     Membership.objects.create(group=group, user=owner, role=Role.OWNER)
     _recount(group)
     _log(group=group, actor=by or owner, action=Action.ADDED, subject=owner, detail=Role.OWNER)
@@ -206,8 +209,11 @@ def group_update_settings(
         action=Action.SETTINGS_CHANGED,
         detail=", ".join(f"{f}: {before[f]} → {getattr(group, f)}" for f in changed),
     )
+    if "name" in changed and group.collection_id:
+        Collection.objects.filter(pk=group.collection_id).update(name=group.name[:255])
     if "visibility" in changed:
-        transaction.on_commit(lambda: _reindex_pages(group))
+        # Other apps bring their own entries in step from group_settings_changed.
+        index_sync(GroupPage, GroupPage.objects.filter(group=group).values_list("pk", flat=True))
     _emit(
         signals.group_settings_changed,
         group=group,
@@ -219,14 +225,32 @@ def group_update_settings(
     return group
 
 
-def _reindex_pages(group: WorkingGroup) -> None:
-    from wagtail.search import index
+GROUP_COLLECTIONS = "Working groups"
 
-    for page in GroupPage.objects.filter(group=group):
-        if group.visibility == WorkingGroup.Visibility.SECRET:
-            index.remove_object(page)
-        else:
-            index.insert_or_update_object(page)
+
+@transaction.atomic
+def group_collection_ensure(*, group: WorkingGroup) -> Collection:
+    """The group's own files collection (under "Working groups"), made on first need.
+
+    Files in it are readable by whoever may read the group's content (files.policy via
+    groups.files_rule); the editor links meeting minutes from the members' note to it.
+    """
+    if group.collection_id:
+        return group.collection
+    locked = _locked_group(group)
+    if locked.collection_id:
+        group.collection = locked.collection
+        return group.collection
+    sibling = Collection.objects.filter(working_group__isnull=False).first()
+    parent = sibling.get_parent() if sibling else None
+    if parent is None:
+        root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+        parent = root.get_children().filter(name=GROUP_COLLECTIONS).first()
+        parent = parent or root.add_child(name=GROUP_COLLECTIONS)
+    collection = parent.add_child(name=group.name[:255])
+    WorkingGroup.objects.filter(pk=group.pk).update(collection=collection)
+    group.collection = collection
+    return collection
 
 
 @transaction.atomic

@@ -25,3 +25,19 @@ def _home_panel(request):
 
 _home_panel.order = 10
 hooks.register("plaza_home_panels", _home_panel)
+
+
+@hooks.register("plaza_collection_rules")
+def _group_files_rule():
+    from .files_rule import GroupFilesRule
+
+    return GroupFilesRule()
+
+
+@hooks.register("plaza_hidden_pages")
+def _hidden_group_pages(user):
+    """Pages of groups `user` may not know exist (site search filters them out)."""
+    from .models import GroupPage
+    from .permissions import viewable_groups
+
+    return GroupPage.objects.exclude(group__in=viewable_groups(user)).values("pk")

@@ -33,6 +33,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     "daphne",
     "core",  # shared plumbing (idempotent creates); below every Plaza app
+    "files",  # uploads follow their content's permissions; just above core
     "people",
     "cms",
     "partners",
@@ -213,6 +214,12 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Every /media/ request goes through files.views.media, which asks the policy of what the
+# file belongs to; the web server never serves MEDIA_ROOT itself. With this set (production)
+# Python only decides and the web server sends the bytes from this internal location.
+PLAZA_FILES_ACCEL_REDIRECT = os.environ.get("PLAZA_FILES_ACCEL_REDIRECT", "")
+# Folders under MEDIA_ROOT that are public by nature (Wagtail's admin avatars).
+PLAZA_FILES_PUBLIC_FOLDERS = ["avatar_images/"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

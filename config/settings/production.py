@@ -43,3 +43,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# Files: Python checks the policy, the web server sends the bytes from an internal location
+# mapped to MEDIA_ROOT (DEVELOPERS.md, "Files in production"). Set it to "" to stream from
+# Python behind a server that cannot do X-Accel-Redirect.
+PLAZA_FILES_ACCEL_REDIRECT = os.environ.get("PLAZA_FILES_ACCEL_REDIRECT", "/_protected_media/")
