@@ -14,7 +14,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     # Wagtail's serve view (its hooks ask files.policy), the download under its uploaded name.
-    re_path(r"^documents/(\d+)/(.*)$", files_views.document),
+    re_path(r"^documents/(\d+)/(.*)$", files_views.document, name="files_document"),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/switch/", cms_views.switch_language, name="switch_language"),
     path("sitemap.xml", sitemap),

@@ -150,6 +150,7 @@ def url_endpoints() -> list[Endpoint]:
 # Regex patterns, written as routes (the converters below fill them).
 REGEX_ROUTES = {
     "wagtaildocs_serve": "/documents/<int:document_id>/<str:document_filename>",
+    "files_document": "/documents/<int:document_id>/<str:document_filename>",
     "account_confirm_email": "/en/accounts/confirm-email/<str:key>/",
     "account_reset_password_from_key": "/en/accounts/password/reset/key/<str:uidb36>-<str:key>/",
 }

@@ -28,7 +28,17 @@ pytestmark = pytest.mark.django_db
 # A request slower than this fails (the 1,000-form formset took 10-13 s). Generous, since
 # CI shares two cores between the two test workers.
 SLOW_SECONDS = float(os.environ.get("PLAZA_FUZZ_SLOW_SECONDS", "3"))
-PLAZA_APPS = ("people", "cms", "partners", "inbox", "groups", "discussions", "knowledge", "core")
+PLAZA_APPS = (
+    "people",
+    "cms",
+    "partners",
+    "inbox",
+    "groups",
+    "discussions",
+    "knowledge",
+    "core",
+    "files",
+)
 
 
 def plaza_tables() -> list[str]:
@@ -197,6 +207,8 @@ def test_every_plaza_pattern_is_walked(world):
         "EventIndexPage:group_feed",
         "switch_language",
         "wagtaildocs_serve",
+        "files_document",
+        "media",
         "account_login",
         "people:profile",
     ):
