@@ -202,13 +202,20 @@ def thread_watches(user) -> QuerySet[Watch]:
     return Watch.objects.filter(user=user, thread_ref__isnull=False).order_by("-updated_at")
 
 
-def group_name(group_ref: int | None) -> str:
-    """A group's default-language name for the unsubscribe pages ('' if none)."""
-    from groups.models import WorkingGroup
+def group_name(group_ref: int | None, *, for_user_id: int) -> str:
+    """A group's default-language name for the unsubscribe pages, if the token's owner may
+    still know the group exists ('' otherwise: a secret group they left stays unnamed)."""
+    from django.contrib.auth import get_user_model
+
+    from groups.permissions import viewable_groups
 
     if not group_ref:
         return ""
-    return WorkingGroup.objects.filter(pk=group_ref).values_list("name", flat=True).first() or ""
+    user = get_user_model().objects.filter(pk=for_user_id).first()
+    if user is None:
+        return ""
+    groups = viewable_groups(user).filter(pk=group_ref)
+    return groups.values_list("name", flat=True).first() or ""
 
 
 def settings_context(user) -> dict:
@@ -221,8 +228,11 @@ def settings_context(user) -> dict:
     from .models import DEFAULT_EMAIL_FREQUENCY, EmailPreference, GroupEmailPreference
 
     chosen_groups = Watch.objects.filter(user=user, thread_ref__isnull=True).values("group_ref")
+    from groups.permissions import readable_groups
+
     groups = list(
         WorkingGroup.objects.filter(Q(memberships__user=user) | Q(pk__in=chosen_groups))
+        .filter(pk__in=readable_groups(user).values("pk"))
         .distinct()
         .order_by("name")
     )

@@ -152,13 +152,11 @@ def unsubscribe(request, token: str):
         return _error_page(request, error, 400)
     if request.method == "POST":
         try:
-            _user, group_ref = services.email_unsubscribe(token=token)
+            user, group_ref = services.email_unsubscribe(token=token)
         except ValidationError as error:
             return _error_page(request, error, 400)
-        return render(
-            request, "inbox/unsubscribed.html", {"group_name": selectors.group_name(group_ref)}
-        )
-    _user_id, group_ref = unsubscribe_read(token)
-    return render(
-        request, "inbox/unsubscribe.html", {"group_name": selectors.group_name(group_ref)}
-    )
+        name = selectors.group_name(group_ref, for_user_id=user.pk)
+        return render(request, "inbox/unsubscribed.html", {"group_name": name})
+    user_id, group_ref = unsubscribe_read(token)
+    name = selectors.group_name(group_ref, for_user_id=user_id)
+    return render(request, "inbox/unsubscribe.html", {"group_name": name})
