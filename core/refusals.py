@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -75,3 +76,43 @@ def refuse(request, status: int, message: str, *, reason: str | None = None) -> 
     """Log the refusal once and answer it."""
     log_refusal(request, status, reason or message)
     return refusal_response(request, status, message)
+
+
+# --- what a service's refusal means over HTTP ------------------------------------------
+
+
+class RateLimited(ValidationError):
+    """Too many writes in a short time: views answer 429, with Retry-After when known."""
+
+    def __init__(self, message, *, retry_after: int | None = None, code: str = "too_fast"):
+        super().__init__(message, code=code)
+        self.retry_after = max(1, int(retry_after)) if retry_after is not None else None
+
+
+def refusal_status(exc: Exception) -> int:
+    """The one mapping every view uses: a rate limit 429, an edit conflict 409, a thing
+    the user may not know of 404, a thing they may see but not do 403, bad input 400."""
+    from .concurrency import STATUS as CONFLICT
+    from .concurrency import EditConflict
+
+    if isinstance(exc, RateLimited):
+        return 429
+    if isinstance(exc, EditConflict):
+        return CONFLICT
+    if isinstance(exc, Http404):
+        return 404
+    return 403 if isinstance(exc, PermissionDenied) else 400
+
+
+def refusal_message(exc: Exception) -> str:
+    """The translated sentence a service's refusal carries."""
+    if isinstance(exc, ValidationError):
+        return " ".join(str(m) for m in exc.messages)
+    return str(exc) or _("You may not do this.")
+
+
+def with_retry_after(response: HttpResponse, exc: Exception) -> HttpResponse:
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from core.policy import FieldIn, IsUser, Policy, Through
 from groups import permissions as group_perms
-from groups.models import Membership, WorkingGroup
+from groups.models import WorkingGroup
 
 from .models import ContentStatus, Post, Thread
 
@@ -38,14 +38,30 @@ def can_read_group_discussions(user, group: WorkingGroup) -> bool:
     return group_perms.can_read_content(user, group)
 
 
+class ThreadPolicy(Policy):
+    """Who may read or moderate a thread: the group's readers, and while it awaits
+    approval only its author and the group's moderators. One rule, three forms
+    (core.policy): `can_read_thread`, `readable_threads`, `thread_readers`."""
+
+    model = Thread
+    rules = {
+        "read": Through("group", group_perms.group_policy, "read")
+        & (
+            FieldIn("status", [ContentStatus.PUBLISHED])
+            | IsUser("author")
+            | Through("group", group_perms.group_policy, "moderate")
+        ),
+        "moderate": Through("group", group_perms.group_policy, "moderate"),
+    }
+
+
+thread_policy = ThreadPolicy()
+
+
 def can_read_thread(user, thread: Thread) -> bool:
     """Readers of the group's content; a thread still awaiting approval only for its author
     and the moderators."""
-    if not group_perms.can_read_content(user, thread.group):
-        return False
-    if thread.status == ContentStatus.PUBLISHED:
-        return True
-    return _is_author(user, thread) or group_perms.can_moderate(user, thread.group)
+    return thread_policy.user_has_permission_for_instance(user, "read", thread)
 
 
 def can_see_post(user, post: Post) -> bool:
@@ -219,13 +235,7 @@ def can_move_thread(user, thread: Thread, target: WorkingGroup) -> bool:
 
 def readable_threads(user) -> QuerySet[Thread]:
     """Threads the user may read, in groups whose content they may read."""
-    qs = Thread.objects.filter(group__in=group_perms.readable_groups(user))
-    if group_perms.is_site_admin(user):
-        return qs
-    visible = Q(status=ContentStatus.PUBLISHED)
-    if _authenticated(user):
-        visible |= Q(author=user) | Q(group__in=group_perms.moderated_groups(user))
-    return qs.filter(visible)
+    return thread_policy.instances_user_has_permission_for(user, "read")
 
 
 def readable_posts(user) -> QuerySet[Post]:
@@ -240,17 +250,9 @@ def readable_posts(user) -> QuerySet[Post]:
 
 
 def thread_readers(thread: Thread) -> QuerySet:
-    """Everyone who may read the thread (mention autocomplete, mention notifications).
-
-    Public groups: every active member of Plaza; other groups: the group's members.
-    (Site admins can read everything but are not offered as mentions of private threads.)
-    """
-    users = get_user_model().objects.filter(is_active=True)
-    if thread.group.visibility == WorkingGroup.Visibility.PUBLIC:
-        return users
-    return users.filter(
-        pk__in=Membership.objects.filter(group_id=thread.group_id).values("user_id")
-    )
+    """Every active account that may read the thread (mention autocomplete, mention
+    notifications): public groups' threads everyone, others the group's readers."""
+    return thread_policy.users_with_permission_for_instance("read", thread)
 
 
 # --- check_* variants (raise) ---------------------------------------------------------

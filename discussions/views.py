@@ -27,12 +27,12 @@ from cms.chrome_cache import chrome_cached, chrome_version_bump
 from core import concurrency
 from core.http import page_number, parse_id
 from core.idempotency import key_from
+from core.refusals import refusal_message, refusal_status, with_retry_after
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
 from . import permissions as perms
 from . import selectors, services
-from .exceptions import PostingTooFast
 from .forms import (
     EditForm,
     MoveForm,
@@ -49,31 +49,15 @@ from .models import ContentStatus, Post, Report, Thread
 # --- helpers --------------------------------------------------------------------------
 
 
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(str(m) for m in exc.messages)
-    return str(exc) or _("You may not do this.")
-
-
-def _status(exc: Exception) -> int:
-    if isinstance(exc, PostingTooFast):
-        return 429
-    if isinstance(exc, concurrency.EditConflict):
-        return concurrency.STATUS
-    return 403 if isinstance(exc, PermissionDenied) else 400
-
-
 def _render(request, template: str, context: dict, status: int = 200, exc: Exception | None = None):
     if exc is not None:
-        context["error"] = _message(exc)
-        status = _status(exc)
+        context["error"] = refusal_message(exc)
+        status = refusal_status(exc)
         if isinstance(exc, concurrency.EditConflict) and "form" in context:
             # Both texts: the saved one beside the form, the member's own left in it.
             context["conflict"] = context["form"].take_conflict(exc)
     response = TemplateResponse(request, template, context, status=status)
-    if isinstance(exc, PostingTooFast):
-        response["Retry-After"] = str(exc.retry_after)
-    return response
+    return with_retry_after(response, exc) if exc is not None else response
 
 
 def _wants_json(request) -> bool:
@@ -81,10 +65,10 @@ def _wants_json(request) -> bool:
 
 
 def _json_error(exc: Exception) -> JsonResponse:
-    response = JsonResponse({"ok": False, "error": _message(exc)}, status=_status(exc))
-    if isinstance(exc, PostingTooFast):
-        response["Retry-After"] = str(exc.retry_after)
-    return response
+    response = JsonResponse(
+        {"ok": False, "error": refusal_message(exc)}, status=refusal_status(exc)
+    )
+    return with_retry_after(response, exc)
 
 
 def _form_page(request, template: str, context: dict, form, act):
@@ -598,9 +582,7 @@ def thread_moderate(request, thread_id: int):
         return _login_first(request)
     perms.check_can_moderate_thread(request.user, thread)
     targets = list(
-        group_perms.moderated_groups_with_partners(request.user)
-        .exclude(pk=thread.group_id)
-        .order_by("name")
+        group_perms.moderated_groups(request.user).exclude(pk=thread.group_id).order_by("name")
     )
     action = request.POST.get("action") if request.method == "POST" else None
     lock_form = ReasonForm(request.POST if action in ("lock", "unlock") else None, prefix="lock")

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from wagtail.models import Collection
 
 from . import permissions as perms
-from .models import Membership, WorkingGroup
+from .models import WorkingGroup
 
 
 class GroupFilesRule:
@@ -23,19 +23,11 @@ class GroupFilesRule:
 
     def hidden_collections(self, user) -> QuerySet[Collection]:
         readable = perms.readable_groups(user).values("pk")
-        hidden = Collection.objects.filter(working_group__isnull=False).exclude(
+        return Collection.objects.filter(working_group__isnull=False).exclude(
             working_group__in=readable
         )
-        if user is not None and user.is_authenticated:
-            # readable_groups leaves out groups read through a partner association.
-            moderated = perms.moderated_groups_with_partners(user).values("pk")
-            hidden = hidden.exclude(working_group__in=moderated)
-        return hidden
 
     def readers(self, owner: WorkingGroup) -> QuerySet | None:
-        if owner.visibility == WorkingGroup.Visibility.PUBLIC:
-            return None
-        members = Membership.objects.filter(group=owner).values("user_id")
-        return get_user_model().objects.filter(
-            Q(pk__in=members) | Q(is_superuser=True), is_active=True
-        )
+        if perms.can_read_content(AnonymousUser(), owner):
+            return None  # everyone, visitors included
+        return perms.group_readers(owner)

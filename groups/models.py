@@ -311,10 +311,13 @@ class GroupPage(RoutablePageMixin, Page):
 
     @classmethod
     def get_indexed_objects(cls):
-        # Secret groups stay out of the site search index entirely.
-        return (
-            super().get_indexed_objects().exclude(group__visibility=WorkingGroup.Visibility.SECRET)
-        )
+        # The index holds what a visitor may know of (the policy, read as anonymous):
+        # secret groups stay out of it entirely.
+        from django.contrib.auth.models import AnonymousUser
+
+        from .permissions import viewable_groups
+
+        return super().get_indexed_objects().filter(group__in=viewable_groups(AnonymousUser()))
 
     def get_sitemap_urls(self, request=None):
         # The sitemap is for everyone: the policy as an anonymous visitor, read now.

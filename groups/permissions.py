@@ -1,7 +1,9 @@
 """Who may see or do what in a working group. The ONLY place that answers it.
 
-Every surface (pages, directory, search, sitemaps, feeds, websockets, other apps) calls
-these functions. `user` may be AnonymousUser; a site admin is `is_superuser`.
+`GroupPolicy` holds each rule once (core.policy); the `can_*`, `*_groups` and
+`group_*` functions below are its three forms by name. Every surface (pages, directory,
+search, sitemaps, feeds, websockets, other apps) calls them. `user` may be
+AnonymousUser; a site admin is `is_superuser`.
 
 The user's role per group is cached on the user object for the length of a request
 (`_ROLE_CACHE`); services call `forget(user)` after changing someone's membership.
@@ -9,30 +11,37 @@ The user's role per group is cached on the user object for the length of a reque
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+from typing import Protocol
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail import hooks
+
+from core.policy import Answer, FieldIn, Policy, Rule, SiteAdmin, signed_in
 
 from .models import Ban, Invitation, JoinRequest, Membership, WorkingGroup
 
 _ROLE_CACHE = "_plaza_group_roles"
 _BAN_CACHE = "_plaza_group_bans"
+_GRANT_CACHE = "_plaza_group_grants"
 MODERATOR_ROLES = (Membership.Role.MODERATOR, Membership.Role.OWNER)
 
 
-def _authenticated(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
+_authenticated = signed_in
 
 
 def is_site_admin(user) -> bool:
-    return _authenticated(user) and user.is_superuser
+    return SiteAdmin().holds(user, None)
 
 
 def forget(user) -> None:
     """Drop the cached roles/bans of `user` (after a membership change)."""
-    for attr in (_ROLE_CACHE, _BAN_CACHE):
+    for attr in (_ROLE_CACHE, _BAN_CACHE, _GRANT_CACHE):
         if user is not None and hasattr(user, attr):
             delattr(user, attr)
 
@@ -89,70 +98,155 @@ def is_owner(user, group: WorkingGroup) -> bool:
     return role_of(user, group) == Membership.Role.OWNER
 
 
-# --- seeing and reading ---------------------------------------------------------------
+# --- the policy ----------------------------------------------------------------------
+
+
+class HasRole(Rule):
+    """The user is a member of the group, with one of `roles` if given."""
+
+    def __init__(self, *roles: str):
+        self.roles = roles
+
+    def holds(self, user, group) -> bool:
+        role = role_of(user, group)
+        return role is not None and (not self.roles or role in self.roles)
+
+    def _memberships(self):
+        qs = Membership.objects.all()
+        return qs.filter(role__in=self.roles) if self.roles else qs
+
+    def objects(self, user) -> Answer:
+        if not signed_in(user):
+            return False
+        return Q(Exists(self._memberships().filter(group=OuterRef("pk"), user=user)))
+
+    def users(self, group) -> Answer:
+        return Q(Exists(self._memberships().filter(group_id=group.pk, user=OuterRef("pk"))))
+
+
+class GroupGrant(Protocol):
+    """A power over groups that another app grants (registered with the Wagtail hook
+    `plaza_group_grants`; partners: an association's moderators moderate the groups whose
+    page lives in its section). Both methods return subqueries, so lists stay one query."""
+
+    power: str  # "moderate"
+
+    def group_ids(self, user) -> QuerySet:
+        """Ids of the groups `user` holds the power over (a `values()` queryset)."""
+
+    def user_ids(self, group: WorkingGroup) -> QuerySet:
+        """Ids of the users holding the power over `group` (a `values()` queryset)."""
+
+
+def grants(power: str) -> list[GroupGrant]:
+    return [
+        g for g in (hook() for hook in hooks.get_hooks("plaza_group_grants")) if g.power == power
+    ]
+
+
+class Granted(Rule):
+    """Another app grants the user `power` over the group (see GroupGrant)."""
+
+    def __init__(self, power: str):
+        self.power = power
+
+    def holds(self, user, group) -> bool:
+        return signed_in(user) and group.pk in _granted_ids(user, self.power)
+
+    def objects(self, user) -> Answer:
+        if not signed_in(user):
+            return False
+        return _any_q([Q(pk__in=g.group_ids(user)) for g in grants(self.power)])
+
+    def users(self, group) -> Answer:
+        return _any_q([Q(pk__in=g.user_ids(group)) for g in grants(self.power)])
+
+
+def _any_q(qs: list[Q]) -> Answer:
+    return reduce(or_, qs) if qs else False
+
+
+def _granted_ids(user, power: str) -> set[int]:
+    """The groups granted to `user` (one query per power and user object, when reached)."""
+    cache = getattr(user, _GRANT_CACHE, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _GRANT_CACHE, cache)
+    if power not in cache:
+        granted = Granted(power).objects(user)
+        cache[power] = (
+            set(WorkingGroup.objects.filter(granted).values_list("pk", flat=True))
+            if granted is not False
+            else set()
+        )
+    return cache[power]
+
+
+_MEMBER = HasRole()
+_GRANTED_MODERATION = Granted("moderate")
+# The group's own moderators: by role or by grant. Site admins may moderate every group
+# but are not told about every group's queue.
+_REVIEWER = HasRole(*MODERATOR_ROLES) | _GRANTED_MODERATION
+
+
+class GroupPolicy(Policy):
+    """Who may do what to a working group. Every rule is written once, here; every surface
+    (pages, lists, search, sitemaps, feeds, files, notifications, websockets) asks it.
+
+    - view: know the group exists (secret groups: members, moderators by grant, admins);
+    - read: its threads, posts, member list and members' note;
+    - post: start threads and reply (members; a ban removes the membership);
+    - moderate: approve, invite, remove, ban, move, read the log;
+    - review: be told about the moderation queue (moderators by role or grant);
+    - manage: settings and the moderator team.
+    """
+
+    model = WorkingGroup
+    rules = {
+        "view": SiteAdmin()
+        | FieldIn("visibility", [WorkingGroup.Visibility.PUBLIC, WorkingGroup.Visibility.MEMBERS])
+        | _MEMBER
+        | _GRANTED_MODERATION,
+        "read": SiteAdmin()
+        | FieldIn("visibility", [WorkingGroup.Visibility.PUBLIC])
+        | _MEMBER
+        | _GRANTED_MODERATION,
+        "post": _MEMBER,
+        "moderate": SiteAdmin() | _REVIEWER,
+        "review": _REVIEWER,
+        "manage": SiteAdmin() | HasRole(Membership.Role.OWNER),
+    }
+
+
+group_policy = GroupPolicy()
+
+
+# --- the questions, by name (each one line over the policy) ----------------------------
 
 
 def can_view_group(user, group: WorkingGroup) -> bool:
-    """May the user know the group exists? Secret groups: members and site admins only."""
-    if group.visibility != WorkingGroup.Visibility.SECRET:
-        return True
-    return is_site_admin(user) or is_member(user, group) or moderates_via_partner(user, group)
+    """May the user know the group exists? (Secret groups answer 404 to the others.)"""
+    return group_policy.user_has_permission_for_instance(user, "view", group)
 
 
 def can_read_content(user, group: WorkingGroup) -> bool:
-    """Threads, posts, the member list, the members' note: public → all; else members,
-    admins and the partner association's moderators (who cannot moderate what they cannot read)."""
-    if group.visibility == WorkingGroup.Visibility.PUBLIC:
-        return True
-    return is_site_admin(user) or is_member(user, group) or moderates_via_partner(user, group)
-
-
-def can_read_members(user, group: WorkingGroup) -> bool:
-    """The member list follows the content's visibility."""
-    return can_read_content(user, group)
+    """Threads, posts, the member list, the members' note."""
+    return group_policy.user_has_permission_for_instance(user, "read", group)
 
 
 def can_post(user, group: WorkingGroup) -> bool:
     """Members (of any role) may write; banned users are not members."""
-    return is_member(user, group)
-
-
-_PARTNER_CACHE = "_plaza_partner_moderated"
-
-
-def moderates_via_partner(user, group: WorkingGroup) -> bool:
-    """A partner association's moderators moderate the groups whose page lives in its section.
-
-    Answered once per user object (two queries) and only for signed-in users who are not
-    already moderators by role.
-    """
-    if not _authenticated(user):
-        return False
-    return group.pk in _partner_moderated_ids(user)
-
-
-def _partner_moderated_ids(user) -> set[int]:
-    ids = getattr(user, _PARTNER_CACHE, None)
-    if ids is None:
-        from partners.selectors import moderated_group_ids_via_partners
-
-        ids = moderated_group_ids_via_partners(user)
-        setattr(user, _PARTNER_CACHE, ids)
-    return ids
+    return group_policy.user_has_permission_for_instance(user, "post", group)
 
 
 def can_moderate(user, group: WorkingGroup) -> bool:
     """Approve/decline, invite, remove, ban, promote/demote, read the log."""
-    return (
-        is_site_admin(user)
-        or role_of(user, group) in MODERATOR_ROLES
-        or moderates_via_partner(user, group)
-    )
+    return group_policy.user_has_permission_for_instance(user, "moderate", group)
 
 
 def can_manage(user, group: WorkingGroup) -> bool:
     """Group settings and the moderator team: owners and site admins."""
-    return is_site_admin(user) or is_owner(user, group)
+    return group_policy.user_has_permission_for_instance(user, "manage", group)
 
 
 def can_create_group(user) -> bool:
@@ -201,10 +295,6 @@ def can_leave(user, group: WorkingGroup) -> bool:
     if role == Membership.Role.OWNER:
         return group.memberships.filter(role=Membership.Role.OWNER).exclude(user=user).exists()
     return True
-
-
-def can_invite(user, group: WorkingGroup) -> bool:
-    return can_moderate(user, group)
 
 
 def can_change_role(actor, group: WorkingGroup, target: Membership, new_role: str) -> bool:
@@ -266,43 +356,37 @@ def can_ban(actor, group: WorkingGroup, target_user) -> bool:
 
 def viewable_groups(user) -> QuerySet[WorkingGroup]:
     """Groups whose existence the user may know about."""
-    qs = WorkingGroup.objects.all()
-    if is_site_admin(user):
-        return qs
-    if not _authenticated(user):
-        return qs.exclude(visibility=WorkingGroup.Visibility.SECRET)
-    mine = Membership.objects.filter(group=OuterRef("pk"), user=user)
-    return qs.filter(~Q(visibility=WorkingGroup.Visibility.SECRET) | Exists(mine))
+    return group_policy.instances_user_has_permission_for(user, "view")
 
 
 def readable_groups(user) -> QuerySet[WorkingGroup]:
     """Groups whose content (threads, posts, members) the user may read."""
-    qs = WorkingGroup.objects.all()
-    if is_site_admin(user):
-        return qs
-    if not _authenticated(user):
-        return qs.filter(visibility=WorkingGroup.Visibility.PUBLIC)
-    mine = Membership.objects.filter(group=OuterRef("pk"), user=user)
-    return qs.filter(Q(visibility=WorkingGroup.Visibility.PUBLIC) | Exists(mine))
+    return group_policy.instances_user_has_permission_for(user, "read")
+
+
+def postable_groups(user) -> QuerySet[WorkingGroup]:
+    """Groups the user may write in (start threads, propose ideas)."""
+    return group_policy.instances_user_has_permission_for(user, "post")
 
 
 def moderated_groups(user) -> QuerySet[WorkingGroup]:
     """Groups the user moderates (all groups for a site admin)."""
-    qs = WorkingGroup.objects.all()
-    if is_site_admin(user):
-        return qs
-    if not _authenticated(user):
-        return qs.none()
-    return qs.filter(memberships__user=user, memberships__role__in=MODERATOR_ROLES)
+    return group_policy.instances_user_has_permission_for(user, "moderate")
 
 
-def moderated_groups_with_partners(user) -> QuerySet[WorkingGroup]:
-    """moderated_groups plus those moderated through a partner association (two queries
-    more, so only where the full list is shown: the move form)."""
-    if not _authenticated(user) or is_site_admin(user):
-        return moderated_groups(user)
-    by_role = Membership.objects.filter(group=OuterRef("pk"), user=user, role__in=MODERATOR_ROLES)
-    return WorkingGroup.objects.filter(Exists(by_role) | Q(pk__in=_partner_moderated_ids(user)))
+def group_readers(group: WorkingGroup) -> QuerySet:
+    """Active accounts that may read the group's content."""
+    return group_policy.users_with_permission_for_instance("read", group)
+
+
+def group_moderators(group: WorkingGroup) -> QuerySet:
+    """Active accounts that moderate the group (site admins included)."""
+    return group_policy.users_with_permission_for_instance("moderate", group)
+
+
+def group_reviewers(group: WorkingGroup) -> QuerySet:
+    """Active accounts told about the group's moderation queue (not every site admin)."""
+    return group_policy.users_with_permission_for_instance("review", group)
 
 
 def invitation_is_for(user, invitation: Invitation) -> bool:

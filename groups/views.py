@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core import concurrency
 from core.idempotency import key_from
+from core.refusals import refusal_message, refusal_status
 
 from . import extensions, selectors, services
 from . import permissions as perms
@@ -42,18 +43,6 @@ MEMBERS_PAGE_SIZE = 50
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(str(m) for m in exc.messages)
-    return str(exc) or _("You may not do this.")
-
-
-def _status(exc: Exception) -> int:
-    if isinstance(exc, concurrency.EditConflict):
-        return concurrency.STATUS
-    return 403 if isinstance(exc, PermissionDenied) else 400
 
 
 def _language() -> str:
@@ -91,8 +80,8 @@ def _fail(
     """Show the page again with the error message (and the input kept in `extra` forms)."""
     if isinstance(exc, Http404):
         raise exc
-    context = _group_context(request, page, error=_message(exc), **extra)
-    return _render(request, template, context, status=_status(exc))
+    context = _group_context(request, page, error=refusal_message(exc), **extra)
+    return _render(request, template, context, status=refusal_status(exc))
 
 
 def _require_post(request):
@@ -181,8 +170,8 @@ def group_create_view(request, index: GroupIndexPage):
             return _render(
                 request,
                 "groups/create.html",
-                {"page": index, "form": form, "error": _message(exc)},
-                _status(exc),
+                {"page": index, "form": form, "error": refusal_message(exc)},
+                refusal_status(exc),
             )
         messages.success(request, _("The group has been created."))
         return HttpResponseRedirect(group.get_absolute_url(_language()) or index.url)
@@ -447,11 +436,11 @@ def request_decide(request, page: GroupPage, request_id: int):
             _requests_context(
                 request,
                 page,
-                error=_message(exc),
+                error=refusal_message(exc),
                 failed_id=request_id,
                 failed_reason=form.cleaned_data["reason"],
             ),
-            _status(exc),
+            refusal_status(exc),
         )
     name = join_request.user.public_name
     messages.success(
@@ -496,7 +485,9 @@ def invitations(request, page: GroupPage):
                 **({"user": who} if kind == "user" else {"email": who}),
             )
         except (ValidationError, PermissionDenied) as exc:
-            return _render(request, template, context(error=_message(exc)), _status(exc))
+            return _render(
+                request, template, context(error=refusal_message(exc)), refusal_status(exc)
+            )
         messages.success(request, _("The invitation has been sent."))
         return HttpResponseRedirect(_sub(page, "invitations"))
     return _render(request, template, context())
@@ -547,7 +538,9 @@ def bans(request, page: GroupPage):
                 reason=form.cleaned_data["reason"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            return _render(request, template, context(error=_message(exc)), _status(exc))
+            return _render(
+                request, template, context(error=refusal_message(exc)), refusal_status(exc)
+            )
         messages.success(request, _("The ban is in place."))
         return HttpResponseRedirect(_sub(page, "bans"))
     return _render(request, template, context())
@@ -656,6 +649,6 @@ def invitation_respond(request, index: GroupIndexPage, token: str):
             raise ValidationError(_("Choose accept or decline."))
         except (ValidationError, PermissionDenied) as exc:
             invitation.refresh_from_db()
-            context["error"] = _message(exc)
-            return _render(request, template, context, _status(exc))
+            context["error"] = refusal_message(exc)
+            return _render(request, template, context, refusal_status(exc))
     return _render(request, template, context)

@@ -50,12 +50,6 @@ def visible_notifications(user) -> QuerySet[Notification]:
     )
 
 
-def can_see_notification(user, notification: Notification) -> bool:
-    return notification.recipient_id == getattr(user, "pk", None) and (
-        visible_notifications(user).filter(pk=notification.pk).exists()
-    )
-
-
 def check_owns_notification(user, notification: Notification) -> None:
     """Members act only on their own notifications (mark read, open)."""
     if notification.recipient_id != getattr(user, "pk", None):
@@ -89,32 +83,27 @@ def thread_readers_among(thread, user_ids: Iterable[int]) -> set[int]:
 
 def group_readers_among(group, user_ids: Iterable[int]) -> set[int]:
     """Of `user_ids`, who may read the group's content and is not banned (one query)."""
-    from django.contrib.auth import get_user_model
-
-    from groups.models import Ban, Membership, WorkingGroup
+    from groups.models import Ban
+    from groups.permissions import group_readers
 
     ids = {int(i) for i in user_ids}
     if not ids:
         return set()
-    users = get_user_model().objects.filter(pk__in=id_set(ids), is_active=True)
-    if group.visibility != WorkingGroup.Visibility.PUBLIC:
-        users = users.filter(
-            Exists(Membership.objects.filter(group_id=group.pk, user=OuterRef("pk")))
-        )
     banned = Ban.objects.filter(group_id=group.pk, user=OuterRef("pk"))
-    return set(users.exclude(Exists(banned)).values_list("pk", flat=True))
+    return set(
+        group_readers(group)
+        .filter(pk__in=id_set(ids))
+        .exclude(Exists(banned))
+        .values_list("pk", flat=True)
+    )
 
 
 def group_moderator_ids(group) -> set[int]:
-    """The group's moderators and owners (one query) — who reviews its queue."""
-    from groups.models import Membership
-    from groups.permissions import MODERATOR_ROLES
+    """Who reviews the group's queue (one query): its moderators and owners, and those
+    who moderate it by grant (a partner association's moderators)."""
+    from groups.permissions import group_reviewers
 
-    return set(
-        Membership.objects.filter(
-            group_id=group.pk, role__in=MODERATOR_ROLES, user__is_active=True
-        ).values_list("user_id", flat=True)
-    )
+    return set(group_reviewers(group).values_list("pk", flat=True))
 
 
 # --- watching -------------------------------------------------------------------------

@@ -456,10 +456,10 @@ def on_member_invited(sender, group, invitation, user=None, by=None, **kwargs):
 @safely
 def on_member_left(sender, group, user_id, **kwargs):
     """Left or removed: what they can no longer read is withdrawn; moderator notices too."""
-    from groups.models import WorkingGroup
+    from groups.permissions import group_readers
 
     audiences = [Audience.MODERATORS]
-    if group.visibility != WorkingGroup.Visibility.PUBLIC:
+    if not group_readers(group).filter(pk=user_id).exists():
         audiences.append(Audience.READERS)
     services.notifications_withdraw(
         recipient_ids=[user_id], group_ref=group.pk, audiences=audiences

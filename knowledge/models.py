@@ -629,13 +629,13 @@ class EventPage(RoutablePageMixin, Page):
 
     @classmethod
     def get_indexed_objects(cls):
-        # Members-only events stay out of the site search (the search shows titles to all).
-        return (
-            super()
-            .get_indexed_objects()
-            .filter(audience=cls.Audience.PUBLIC)
-            .exclude(group__visibility=WorkingGroup.Visibility.SECRET)
-        )
+        # The index holds what a visitor may see (the policy, read as anonymous); results
+        # are filtered again per viewer at query time.
+        from django.contrib.auth.models import AnonymousUser
+
+        from .permissions import visible_events
+
+        return visible_events(AnonymousUser(), super().get_indexed_objects())
 
     def get_sitemap_urls(self, request=None):
         # The sitemap is for everyone: the policy as an anonymous visitor, read now.

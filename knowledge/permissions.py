@@ -7,18 +7,27 @@ is as invisible as the group). `user` may be AnonymousUser.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from core.policy import (
+    Answer,
+    FieldIn,
+    FieldIsNull,
+    Policy,
+    Rule,
+    SignedIn,
+    Through,
+    filtered,
+    signed_in,
+)
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
-from .models import ContactRequest, EventPage, ExpertProfile, ProjectIdea
+from .models import ContactRequest, EventPage, ExpertProfile, ProjectIdea, ProjectTeamMember
 
-
-def _authenticated(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
+_authenticated = signed_in
 
 
 def is_site_admin(user) -> bool:
@@ -26,11 +35,6 @@ def is_site_admin(user) -> bool:
 
 
 # --- good practices -----------------------------------------------------------------------
-
-
-def can_view_practice(user, page) -> bool:
-    """Published practices are public; drafts only through the Wagtail admin/preview."""
-    return bool(page.live)
 
 
 def discussion_groups(user, page) -> list[WorkingGroup]:
@@ -42,10 +46,6 @@ def discussion_groups(user, page) -> list[WorkingGroup]:
     groups = [link.group for link in page.related_groups.select_related("group")]
     group_perms.prime(user, groups)
     return [g for g in groups if can_start_thread(user, g)]
-
-
-def can_discuss_practice(user, page, group: WorkingGroup) -> bool:
-    return _authenticated(user) and group in discussion_groups(user, page)
 
 
 def can_propose_practice(user, group: WorkingGroup) -> bool:
@@ -130,32 +130,40 @@ def check_can_contact(sender, recipient) -> None:
 # --- events -------------------------------------------------------------------------------
 
 
+def _group(action: str) -> Through:
+    return Through("group", group_perms.group_policy, action)
+
+
+class EventPolicy(Policy):
+    """Who may see an event: live events are public, except a group-only event (the
+    group's readers) and a secret group's events (those who may know the group)."""
+
+    model = EventPage
+    rules = {
+        "view": FieldIn("live", [True])
+        & (
+            FieldIsNull("group_id")
+            | (_group("view") & (FieldIn("audience", [EventPage.Audience.PUBLIC]) | _group("read")))
+        ),
+    }
+
+
+event_policy = EventPolicy()
+
+
 def can_view_event(user, event: EventPage) -> bool:
-    """Live events are public, except a group-only event (members) and a secret group's
-    events (only those who may know the group)."""
-    if not event.live:
-        return False
-    group = event.group
-    if group is None:
-        return True
-    if not group_perms.can_view_group(user, group):
-        return False
-    if event.audience == EventPage.Audience.GROUP:
-        return group_perms.can_read_content(user, group)
-    return True
+    return event_policy.user_has_permission_for_instance(user, "view", event)
 
 
 def visible_events(user, queryset: QuerySet[EventPage] | None = None) -> QuerySet[EventPage]:
-    """The same rule as `can_view_event`, as one query (lists and feeds)."""
-    qs = (queryset if queryset is not None else EventPage.objects.all()).live()
-    if is_site_admin(user):
-        return qs
-    viewable = group_perms.viewable_groups(user).values("pk")
-    readable = group_perms.readable_groups(user).values("pk")
-    return qs.filter(
-        Q(group__isnull=True)
-        | (Q(group__in=viewable) & (Q(audience=EventPage.Audience.PUBLIC) | Q(group__in=readable)))
-    )
+    """The same rule as `can_view_event`, as one query (lists, feeds, search)."""
+    qs = queryset if queryset is not None else EventPage.objects.all()
+    return filtered(qs, event_policy.rule("view").objects(user))
+
+
+def event_viewers(event: EventPage) -> QuerySet:
+    """Active accounts that may see the event."""
+    return event_policy.users_with_permission_for_instance("view", event)
 
 
 def can_register(user, event: EventPage) -> bool:
@@ -192,16 +200,41 @@ def check_can_manage_event(user, event: EventPage) -> None:
         raise PermissionDenied(_("Only the event's organisers can do this."))
 
 
-def check_can_view_group_feed(user, group: WorkingGroup) -> None:
-    group_perms.check_can_view_group(user, group)
-
-
 # --- project ideas ------------------------------------------------------------------------
+
+
+class OnTeam(Rule):
+    """The user is on the project idea's team (cached per idea object)."""
+
+    def holds(self, user, idea) -> bool:
+        return is_team_member(user, idea)
+
+    def objects(self, user) -> Answer:
+        if not signed_in(user):
+            return False
+        return Q(Exists(ProjectTeamMember.objects.filter(idea=OuterRef("pk"), user=user)))
+
+    def users(self, idea) -> Answer:
+        return Q(pk__in=ProjectTeamMember.objects.filter(idea_id=idea.pk).values("user_id"))
+
+
+class IdeaPolicy(Policy):
+    """Project ideas are content of their group: its readers see them; the team and the
+    group's moderators change them."""
+
+    model = ProjectIdea
+    rules = {
+        "view": _group("read"),
+        "edit": SignedIn() & _group("read") & (OnTeam() | _group("moderate")),
+    }
+
+
+idea_policy = IdeaPolicy()
 
 
 def viewable_ideas(user) -> QuerySet[ProjectIdea]:
     """Ideas of groups whose content the user may read."""
-    return ProjectIdea.objects.filter(group__in=group_perms.readable_groups(user).values("pk"))
+    return idea_policy.instances_user_has_permission_for(user, "view")
 
 
 def can_view_idea_list(user, group: WorkingGroup) -> bool:
@@ -210,7 +243,7 @@ def can_view_idea_list(user, group: WorkingGroup) -> bool:
 
 
 def can_view_idea(user, idea: ProjectIdea) -> bool:
-    return group_perms.can_read_content(user, idea.group)
+    return idea_policy.user_has_permission_for_instance(user, "view", idea)
 
 
 def can_create_idea(user, group: WorkingGroup) -> bool:
@@ -229,9 +262,7 @@ def is_team_member(user, idea: ProjectIdea) -> bool:
 
 def can_edit_idea(user, idea: ProjectIdea) -> bool:
     """The team and the group's moderators (site admins too)."""
-    if not _authenticated(user) or not can_view_idea(user, idea):
-        return False
-    return is_team_member(user, idea) or group_perms.can_moderate(user, idea.group)
+    return idea_policy.user_has_permission_for_instance(user, "edit", idea)
 
 
 def check_can_view_idea(user, idea: ProjectIdea) -> None:

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from core import refusals as core_refusals
 from core.concurrency import check_version
 from core.events import emit
 from core.idempotency import idempotent
@@ -56,8 +57,8 @@ CONTACT_LIMIT = getattr(settings, "KNOWLEDGE_CONTACT_LIMIT", 5)
 CONTACT_WINDOW = timedelta(days=1)
 
 
-class RateLimited(ValidationError):
-    """Too many requests: views answer 429."""
+class RateLimited(core_refusals.RateLimited):
+    """Too many contact requests: views answer 429."""
 
 
 def _emit(signal, sender, **kwargs) -> None:

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import concurrency
 from core.http import parse_id
 from core.idempotency import key_from
+from core.refusals import refusal_message, refusal_status
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
@@ -59,20 +60,6 @@ def _language() -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
 
 
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(str(m) for m in exc.messages)
-    return str(exc) or _("You may not do this.")
-
-
-def _status(exc: Exception) -> int:
-    if isinstance(exc, services.RateLimited):
-        return 429
-    if isinstance(exc, concurrency.EditConflict):
-        return concurrency.STATUS
-    return 403 if isinstance(exc, PermissionDenied) else 400
-
-
 def _form_post(request, form, write, success: str, *, ready: bool = True):
     """A form page whose POST runs through its service: returns (redirect or None, status).
 
@@ -88,10 +75,10 @@ def _form_post(request, form, write, success: str, *, ready: bool = True):
     try:
         url = write(form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        form.add_error(None, _message(exc))
+        form.add_error(None, refusal_message(exc))
         if isinstance(exc, concurrency.EditConflict):  # the saved texts beside the member's
             form.conflict = form.take_conflict(exc)
-        return None, _status(exc)
+        return None, refusal_status(exc)
     messages.success(request, success)
     return redirect(url), 302
 
@@ -195,7 +182,9 @@ def practice_discuss(request, page):
             page=page, group=group, by=request.user, idempotency_key=key_from(request.POST)
         )
     except (ValidationError, PermissionDenied) as exc:
-        return practice_detail(request, page, error=_message(exc), status=_status(exc))
+        return practice_detail(
+            request, page, error=refusal_message(exc), status=refusal_status(exc)
+        )
     return HttpResponseRedirect(thread.get_absolute_url())
 
 
@@ -209,7 +198,7 @@ def thread_propose(request, thread_id):
     try:
         page = services.good_practice_propose_from_thread(thread=thread, by=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _message(exc))
+        messages.error(request, refusal_message(exc))
         return HttpResponseRedirect(thread.get_absolute_url())
     messages.success(
         request,
@@ -503,7 +492,7 @@ def _event_write(request, event, write, success):
     try:
         registration = write()
     except (ValidationError, PermissionDenied) as exc:
-        return event_detail(request, event, error=_message(exc), status=_status(exc))
+        return event_detail(request, event, error=refusal_message(exc), status=refusal_status(exc))
     messages.success(request, success(registration))
     return HttpResponseRedirect(event.url)
 
@@ -683,12 +672,7 @@ def idea_list(request):
     page = Paginator(qs.order_by("-updated_at", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
     creatable = []
     if request.user.is_authenticated:
-        creatable = list(
-            group_perms.viewable_groups(request.user)
-            .filter(memberships__user=request.user)
-            .exclude(bans__user=request.user)
-            .order_by("name")
-        )
+        creatable = list(group_perms.postable_groups(request.user).order_by("name"))
     return render(
         request,
         "knowledge/idea_list.html",
@@ -751,12 +735,7 @@ def idea_detail(
 
 @login_required
 def idea_create(request):
-    groups = (
-        group_perms.viewable_groups(request.user)
-        .filter(memberships__user=request.user)
-        .exclude(bans__user=request.user)
-        .order_by("name")
-    )
+    groups = group_perms.postable_groups(request.user).order_by("name")
     group = groups.filter(slug=request.GET.get("group") or request.POST.get("group") or "").first()
     # Bound on every POST, even one whose body is no form (JSON, raw): add_error needs it.
     data = request.POST if request.method == "POST" else None
@@ -815,7 +794,9 @@ def idea_stage(request, pk):
     try:
         services.project_idea_set_stage(idea=idea, by=request.user, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        return idea_detail(request, pk, error=_message(exc), status=_status(exc), stage_form=form)
+        return idea_detail(
+            request, pk, error=refusal_message(exc), status=refusal_status(exc), stage_form=form
+        )
     messages.success(request, _("The stage has been changed."))
     return redirect(idea.get_absolute_url())
 
@@ -837,7 +818,9 @@ def idea_team_add(request, pk):
             idea=idea, by=request.user, user=user, role=form.cleaned_data["role"]
         )
     except (ValidationError, PermissionDenied) as exc:
-        return idea_detail(request, pk, error=_message(exc), status=_status(exc), team_form=form)
+        return idea_detail(
+            request, pk, error=refusal_message(exc), status=refusal_status(exc), team_form=form
+        )
     messages.success(request, _("The team has been updated."))
     return redirect(idea.get_absolute_url())
 
@@ -850,7 +833,7 @@ def idea_team_remove(request, pk, user_id):
     try:
         services.project_team_remove(idea=idea, by=request.user, user=user)
     except (ValidationError, PermissionDenied) as exc:
-        return idea_detail(request, pk, error=_message(exc), status=_status(exc))
+        return idea_detail(request, pk, error=refusal_message(exc), status=refusal_status(exc))
     messages.success(request, _("The team has been updated."))
     return redirect(idea.get_absolute_url())
 
@@ -889,7 +872,7 @@ def idea_seed_practice(request, pk):
     try:
         services.good_practice_draft_from_idea(idea=idea, by=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        return idea_detail(request, pk, error=_message(exc), status=_status(exc))
+        return idea_detail(request, pk, error=refusal_message(exc), status=refusal_status(exc))
     messages.success(
         request,
         _(

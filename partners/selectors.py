@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from django.apps import apps
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.lookups import StartsWith
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
@@ -183,43 +183,39 @@ def associations_edited_by(user) -> QuerySet[PartnerAssociation]:
     return PartnerAssociation.objects.filter(editors_group__user=user)
 
 
-def _moderated_section_paths(user) -> list[str]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    return list(
-        PartnerSectionPage.objects.filter(association__moderators_group__user=user).values_list(
-            "path", flat=True
+class PartnerModerationGrant:
+    """An association's moderators moderate the working groups whose page lives in its
+    section (any language's section page, any depth). Registered with groups'
+    `plaza_group_grants` hook (wagtail_hooks.py); both answers are subqueries, so the
+    group policy folds them into its lists without another round trip."""
+
+    power = "moderate"
+
+    def group_ids(self, user) -> QuerySet:
+        GroupPage = _group_page_model()
+        if GroupPage is None:
+            return PartnerSectionPage.objects.none().values("pk")
+        sections = PartnerSectionPage.objects.filter(
+            StartsWith(OuterRef("path"), F("path")),
+            association__moderators_group__user=user,
         )
-    )
+        return GroupPage.objects.filter(Exists(sections)).values("group_id")
+
+    def user_ids(self, group) -> QuerySet:
+        GroupPage = _group_page_model()
+        User = get_user_model()
+        if GroupPage is None:
+            return User.objects.none().values("pk")
+        pages = GroupPage.objects.filter(group_id=group.pk, path__startswith=OuterRef("path"))
+        sections = PartnerSectionPage.objects.filter(Exists(pages))
+        moderators = PartnerAssociation.objects.filter(section_pages__in=sections).values(
+            "moderators_group"
+        )
+        return User.objects.filter(groups__in=moderators).values("pk")
 
 
 def _group_page_model():
     try:
         return apps.get_model("groups", "GroupPage")
-    except LookupError:  # groups not installed: nobody moderates through partners
+    except LookupError:  # groups not installed: the grant is never asked
         return None
-
-
-def moderated_group_ids_via_partners(user) -> set[int]:
-    """Ids of working groups whose page lives in a section `user` moderates for its association.
-
-    "That association's moderators are moderators of those groups": a GroupPage anywhere
-    under any language's PartnerSectionPage of an association whose moderators' group
-    contains `user`. Two queries.
-    """
-    GroupPage = _group_page_model()
-    paths = _moderated_section_paths(user)
-    if GroupPage is None or not paths:
-        return set()
-    in_sections = reduce(or_, (Q(path__startswith=path) for path in paths))
-    return set(GroupPage.objects.filter(in_sections).values_list("group_id", flat=True))
-
-
-def partner_moderates_group(user, group) -> bool:
-    """Does `user` moderate `group` because its page lives in their association's section?"""
-    GroupPage = _group_page_model()
-    paths = _moderated_section_paths(user)
-    if GroupPage is None or not paths or group is None:
-        return False
-    in_sections = reduce(or_, (Q(path__startswith=path) for path in paths))
-    return GroupPage.objects.filter(in_sections, group_id=group.pk).exists()

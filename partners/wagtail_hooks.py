@@ -13,7 +13,16 @@ from wagtail.models import Page
 
 from . import permissions, views
 from .models import PartnerAssociation
+from .selectors import PartnerModerationGrant
 from .services import partner_branding_update
+
+_GRANT = PartnerModerationGrant()
+
+
+@hooks.register("plaza_group_grants")
+def partner_moderation_grant():
+    """Association moderators moderate the groups in their section (groups' policy)."""
+    return _GRANT
 
 
 class BrandingEditView(generic.EditView):

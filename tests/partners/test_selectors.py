@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from groups.models import WorkingGroup
+from groups.permissions import can_moderate, group_moderators, moderated_groups
 from groups.services import group_create
-from partners.selectors import moderated_group_ids_via_partners, partner_moderates_group
 from tests.factories import (
     GroupFactory,
     UserFactory,
@@ -43,30 +43,33 @@ def test_moderators_of_an_association_moderate_the_groups_in_its_section(
     without_page = GroupFactory()
 
     moderator_a = partner_moderator(a)
-    with django_assert_num_queries(2):
-        ids = moderated_group_ids_via_partners(moderator_a)
+    with django_assert_num_queries(1):
+        ids = set(moderated_groups(moderator_a).values_list("pk", flat=True))
     assert ids == {in_a.pk, in_a_french.pk, nested.pk}
-    assert partner_moderates_group(moderator_a, in_a) and partner_moderates_group(
-        moderator_a, nested
-    )
+    # A role query per group, the grant once for the user object (then cached).
+    with django_assert_num_queries(3):
+        assert can_moderate(moderator_a, in_a) and can_moderate(moderator_a, nested)
     for group in (in_b, elsewhere, without_page):
-        assert not partner_moderates_group(moderator_a, group)
+        assert not can_moderate(moderator_a, group)
+        assert moderator_a not in group_moderators(group)
+    assert moderator_a in group_moderators(in_a) and moderator_a in group_moderators(nested)
 
-    assert moderated_group_ids_via_partners(partner_moderator(b)) == {in_b.pk}
+    assert set(moderated_groups(partner_moderator(b))) == {in_b}
     # Editors, members, visitors and inactive moderators moderate nothing through partners.
     inactive = partner_moderator(a)
     inactive.is_active = False
     inactive.save()
     for user in (partner_editor(a), UserFactory(), AnonymousUser(), inactive):
-        assert moderated_group_ids_via_partners(user) == set()
-        assert not partner_moderates_group(user, in_a)
+        assert not moderated_groups(user).exists()
+        assert not can_moderate(user, in_a)
+    assert inactive not in group_moderators(in_a)
 
 
 @pytest.mark.django_db
 def test_nobody_moderates_through_partners_without_sections(site_tree, django_assert_num_queries):
     user = UserFactory()
     with django_assert_num_queries(1):
-        assert moderated_group_ids_via_partners(user) == set()
+        assert not moderated_groups(user).exists()
 
 
 @pytest.mark.django_db
@@ -74,8 +77,6 @@ def test_groups_permissions_let_association_moderators_moderate_their_section_gr
     client, site_tree
 ):
     """The wiring: groups.permissions.can_moderate and the group's moderation pages."""
-    from groups.permissions import can_moderate
-
     a = create_partner(name="Assoc A", languages=["en"])
     b = create_partner(name="Assoc B", languages=["en"])
     in_a, in_b = regional_group(a.section, "delta-a"), regional_group(b.section, "delta-b")
@@ -88,7 +89,7 @@ def test_groups_permissions_let_association_moderators_moderate_their_section_gr
 @pytest.mark.django_db
 def test_association_moderators_read_what_they_moderate_in_a_members_only_group(client, site_tree):
     """A moderator who could not read the threads could not moderate them (it was a 403)."""
-    from groups.permissions import can_read_content, can_view_group, moderated_groups_with_partners
+    from groups.permissions import can_read_content, can_view_group, readable_groups
     from groups.services import group_update_settings
     from tests.factories import ThreadFactory
 
@@ -104,7 +105,8 @@ def test_association_moderators_read_what_they_moderate_in_a_members_only_group(
     moderator_a = partner_moderator(a)
     assert can_view_group(moderator_a, in_a) and can_read_content(moderator_a, in_a)
     assert not can_view_group(moderator_a, in_b) and not can_read_content(moderator_a, in_b)
-    assert set(moderated_groups_with_partners(moderator_a)) == {in_a}
+    assert set(moderated_groups(moderator_a)) == {in_a}
+    assert in_a in readable_groups(moderator_a) and in_b not in readable_groups(moderator_a)
     client.force_login(moderator_a)
     response = client.get(f"/en/discussions/threads/{thread_a.pk}/")
     assert response.status_code == 200 and "Flood drills" in response.content.decode()
