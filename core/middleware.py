@@ -27,13 +27,22 @@ from django.core.exceptions import (
     SuspiciousOperation,
     TooManyFieldsSent,
     TooManyFilesSent,
+    ValidationError,
 )
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.urls import get_resolver, get_urlconf
 from django.utils.translation import gettext as _
 
-from .refusals import log_refusal, refuse
+from .refusals import (
+    LoginRequired,
+    log_refusal,
+    refusal_message,
+    refusal_response,
+    refusal_status,
+    refuse,
+    with_retry_after,
+)
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_ID = 2**63 - 1
@@ -174,7 +183,10 @@ class RequestGuardMiddleware:
 
 
 class RefusalMiddleware:
-    """A view's 403 / 404 / 400 as one log line, not a traceback (must be last)."""
+    """A view's refusal as one log line, not a traceback (must be last): 403 / 404 / 400
+    through Django's handlers; a service's ValidationError that no view caught as a
+    translated 400 (429 with Retry-After for a rate limit); LoginRequired (an action that
+    needs an account, asked by a visitor who may see the thing) as the login redirect."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -185,6 +197,15 @@ class RefusalMiddleware:
     def process_exception(self, request, exception):
         from django.core.handlers.exception import get_exception_response
 
+        if isinstance(exception, LoginRequired):
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if isinstance(exception, ValidationError):
+            status = refusal_status(exception)
+            log_refusal(request, status, refusal_message(exception))
+            response = refusal_response(request, status, refusal_message(exception))
+            return with_retry_after(response, exception)
         if isinstance(exception, Http404):
             if settings.DEBUG:
                 return None  # Django's technical 404 page; it logs one line itself

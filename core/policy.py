@@ -131,14 +131,24 @@ class SignedIn(Rule):
         return True
 
 
+def _value(obj, path: str):
+    """`obj.a.b` for the lookup path "a__b" (None once a step is None)."""
+    for step in path.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, step)
+    return obj
+
+
 class FieldIn(Rule):
-    """The object's own field has one of these values (nothing about the user)."""
+    """The object's field (or a related one: "thread__status") has one of these values;
+    nothing about the user."""
 
     def __init__(self, field: str, values):
         self.field, self.values = field, tuple(values)
 
     def holds(self, user, obj) -> bool:
-        return getattr(obj, self.field) in self.values
+        return _value(obj, self.field) in self.values
 
     def objects(self, user) -> Answer:
         return Q(**{f"{self.field}__in": self.values})
@@ -154,7 +164,7 @@ class FieldIsNull(Rule):
         self.field = field
 
     def holds(self, user, obj) -> bool:
-        return getattr(obj, self.field) is None
+        return _value(obj, self.field) is None
 
     def objects(self, user) -> Answer:
         return Q(**{f"{self.field}__isnull": True})

@@ -81,6 +81,11 @@ def refuse(request, status: int, message: str, *, reason: str | None = None) -> 
 # --- what a service's refusal means over HTTP ------------------------------------------
 
 
+class LoginRequired(PermissionDenied):
+    """The visitor may see the thing but must sign in to act (RefusalMiddleware answers
+    the login redirect)."""
+
+
 class RateLimited(ValidationError):
     """Too many writes in a short time: views answer 429, with Retry-After when known."""
 

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from core.policy import FieldIn, IsUser, Policy, Through
+from core.policy import FieldIn, FieldIsNull, IsUser, Policy, Through
+from core.refusals import LoginRequired
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
@@ -64,13 +66,32 @@ def can_read_thread(user, thread: Thread) -> bool:
     return thread_policy.user_has_permission_for_instance(user, "read", thread)
 
 
+_PUBLISHED = FieldIn("status", [ContentStatus.PUBLISHED])
+
+
+class PostPolicy(Policy):
+    """Who may see a post (in full or as a placeholder): the thread's readers, and while
+    it is held for approval its author and the moderators. `read`: a live post in a
+    published thread of a readable group, in full (search, member pages, mentions)."""
+
+    model = Post
+    rules = {
+        "see": Through("thread", thread_policy, "read")
+        & (_PUBLISHED | IsUser("author") | Through("group", group_perms.group_policy, "moderate")),
+        "read": Through("group", group_perms.group_policy, "read")
+        & FieldIn("thread__status", [ContentStatus.PUBLISHED])
+        & _PUBLISHED
+        & FieldIsNull("hidden_at")
+        & FieldIsNull("deleted_at"),
+    }
+
+
+post_policy = PostPolicy()
+
+
 def can_see_post(user, post: Post) -> bool:
     """May the post appear (in full or as a placeholder) for this viewer?"""
-    if not can_read_thread(user, post.thread):
-        return False
-    if post.status == ContentStatus.PUBLISHED:
-        return True
-    return _is_author(user, post) or group_perms.can_moderate(user, post.group)
+    return post_policy.user_has_permission_for_instance(user, "see", post)
 
 
 def can_see_post_body(user, post: Post) -> bool:
@@ -240,13 +261,12 @@ def readable_threads(user) -> QuerySet[Thread]:
 
 def readable_posts(user) -> QuerySet[Post]:
     """Live posts the user may read in full (search results, member pages)."""
-    return Post.objects.filter(
-        group__in=group_perms.readable_groups(user),
-        thread__status=ContentStatus.PUBLISHED,
-        status=ContentStatus.PUBLISHED,
-        hidden_at__isnull=True,
-        deleted_at__isnull=True,
-    )
+    return post_policy.instances_user_has_permission_for(user, "read")
+
+
+def post_readers(post: Post) -> QuerySet:
+    """Active accounts that may read the post in full."""
+    return post_policy.users_with_permission_for_instance("read", post)
 
 
 def thread_readers(thread: Thread) -> QuerySet:
@@ -334,3 +354,63 @@ def check_can_moderate_group(user, group: WorkingGroup) -> None:
 
 def check_can_moderate_thread(user, thread: Thread) -> None:
     group_perms.check_can_moderate(user, thread.group)
+
+
+# --- fetch and check in one call (views) ------------------------------------------------
+
+
+def _needs_account(user, see) -> None:
+    """A visitor who may see the thing is asked to sign in; one who may not gets the 404
+    or 403 the see-check raises."""
+    if not _authenticated(user):
+        see()
+        raise LoginRequired
+
+
+_THREAD_CHECKS = {
+    "read": None,
+    "reply": check_can_reply,
+    "moderate": check_can_moderate_thread,
+}
+_POST_CHECKS = {
+    "see": None,
+    "edit": check_can_edit_post,
+    "delete": check_can_delete_post,
+    "react": check_can_react,
+    "report": check_can_report,
+    "history": check_can_see_history,
+    "moderate": lambda user, post: check_can_moderate_group(user, post.group),
+}
+
+
+def access_thread(user, thread_id: int, *, action: str = "read", signed_in: bool = False) -> Thread:
+    """The thread if `user` may do `action` to it (read, reply, moderate); else 404 for a
+    thread they may not know of, 403 for one they may read but not act on, and for a
+    visitor who may read it the login redirect (LoginRequired) when the action, or
+    `signed_in`, needs an account."""
+    thread = get_object_or_404(
+        Thread.objects.select_related("group", "group__discussion_settings__slow_mode_by"),
+        pk=thread_id,
+    )
+    check = _THREAD_CHECKS[action]
+    if check is None and not signed_in:
+        check_can_read_thread(user, thread)
+        return thread
+    _needs_account(user, lambda: check_can_read_thread(user, thread))
+    (check or check_can_read_thread)(user, thread)
+    return thread
+
+
+def access_post(user, post_id: int, *, action: str = "see", signed_in: bool = False) -> Post:
+    """The post if `user` may do `action` to it (see, edit, delete, react, report,
+    history, moderate); the same 404 / 403 / login answers as `access_thread`."""
+    post = get_object_or_404(
+        Post.objects.select_related("thread__group", "author", "group"), pk=post_id
+    )
+    check = _POST_CHECKS[action]
+    if (check is None and not signed_in) or action == "history":
+        (check or check_can_see_post)(user, post)  # history: a visitor's 403, no login
+        return post
+    _needs_account(user, lambda: check_can_see_post(user, post))
+    (check or check_can_see_post)(user, post)
+    return post

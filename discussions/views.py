@@ -121,12 +121,6 @@ def _thread(thread_id: int) -> Thread:
     )
 
 
-def _post(post_id: int) -> Post:
-    return get_object_or_404(
-        Post.objects.select_related("thread__group", "author", "group"), pk=post_id
-    )
-
-
 def _group_link(group: WorkingGroup) -> dict:
     """The group's localised page title and URL (falls back to its default name). The same
     for every reader: cached with the page chrome (a query less per page)."""
@@ -267,8 +261,7 @@ def thread_create(request, slug: str):
 @require_GET
 def thread_detail(request, thread_id: int):
     """The thread: opening post and one page of top-level branches, nested, collapsible."""
-    thread = _thread(thread_id)
-    perms.check_can_read_thread(request.user, thread)
+    thread = perms.access_thread(request.user, thread_id)
     with timezone.override(_tz(request)):
         view = selectors.thread_page(
             thread=thread, user=request.user, page_number=page_number(request.GET.get("page"))
@@ -325,8 +318,7 @@ def post_detail(request, thread_id: int, post_id: int):
 def post_fragment(request, post_id: int):
     """One post as an HTML fragment for live updates, rendered for THIS viewer (the socket
     only carries ids; this view is where permission is checked)."""
-    post = _post(post_id)
-    perms.check_can_see_post(request.user, post)
+    post = perms.access_post(request.user, post_id)
     with timezone.override(_tz(request)):
         item = selectors.post_item(post=post, user=request.user)
     return _render(
@@ -342,16 +334,16 @@ def post_fragment(request, post_id: int):
 
 
 def _reply(request, thread: Thread, parent: Post | None, quote: Post | None = None):
-    """Shared by the thread's reply form and the reply-to-a-post page."""
-    if not request.user.is_authenticated:
-        perms.check_can_read_thread(request.user, thread)
-        return _login_first(request)
+    """Shared by the thread's reply form and the reply-to-a-post page (the caller's
+    access_* call has checked that the member may read the thread)."""
     initial = {"language": _language()}
     if quote is not None:
         initial["body"] = _quote_text(quote)
     form = ReplyForm(request.POST or None, initial=initial)
     context = _base_context(request, thread.group, thread=thread, parent=parent, form=form)
     if request.method != "POST":
+        # The form only for those who may reply. On POST the service's check decides,
+        # so a thread locked meanwhile re-renders the form with the text kept.
         perms.check_can_reply(request.user, thread)
         return _render(request, "discussions/reply_form.html", context)
     if not form.is_valid():
@@ -399,14 +391,13 @@ def _quote_text(post: Post) -> str:
 
 def thread_reply(request, thread_id: int):
     """Reply to the thread (or, with `parent` in the form, to a post of it)."""
-    thread = _thread(thread_id)
+    thread = perms.access_thread(request.user, thread_id, signed_in=True)
     return _reply(request, thread, None)
 
 
 def post_reply(request, post_id: int):
     """Reply to one post (the no-JS page; ?quote=<id> pre-fills a quote of any post)."""
-    parent = _post(post_id)
-    perms.check_can_see_post(request.user, parent)
+    parent = perms.access_post(request.user, post_id, signed_in=True)
     quote = None
     quote_id = parse_id(request.GET.get("quote"))
     if quote_id is not None:
@@ -422,11 +413,7 @@ def post_reply(request, post_id: int):
 
 def post_edit(request, post_id: int):
     """The author edits a post (and the title, for an opening post)."""
-    post = _post(post_id)
-    if not request.user.is_authenticated:
-        perms.check_can_see_post(request.user, post)
-        return _login_first(request)
-    perms.check_can_edit_post(request.user, post)
+    post = perms.access_post(request.user, post_id, action="edit")
     initial = {
         "body": post.body,
         "language": post.language,
@@ -453,11 +440,7 @@ def post_edit(request, post_id: int):
 
 def post_delete(request, post_id: int):
     """The author deletes a post after confirming."""
-    post = _post(post_id)
-    if not request.user.is_authenticated:
-        perms.check_can_see_post(request.user, post)
-        return _login_first(request)
-    perms.check_can_delete_post(request.user, post)
+    post = perms.access_post(request.user, post_id, action="delete")
     context = _base_context(request, post.group, thread=post.thread, post=post)
     if request.method == "POST":
         try:
@@ -471,11 +454,8 @@ def post_delete(request, post_id: int):
 def post_react(request, post_id: int):
     """Toggle one reaction. GET shows the choice (the no-JS path of "React"); POST toggles
     (JS sends the same request and swaps the post in place)."""
-    post = _post(post_id)
-    if not request.user.is_authenticated:
-        perms.check_can_see_post(request.user, post)
-        return _login_first(request)
-    if request.method != "POST":
+    post = perms.access_post(request.user, post_id, signed_in=True)
+    if request.method != "POST":  # on POST the service decides (JS gets its message)
         perms.check_can_react(request.user, post)
         return _render(
             request,
@@ -508,11 +488,7 @@ def post_react(request, post_id: int):
 
 def post_report(request, post_id: int):
     """Report a post to the group's moderators."""
-    post = _post(post_id)
-    if not request.user.is_authenticated:
-        perms.check_can_see_post(request.user, post)
-        return _login_first(request)
-    perms.check_can_report(request.user, post)
+    post = perms.access_post(request.user, post_id, action="report")
     form = ReportForm(request.POST or None)
     context = _base_context(request, post.group, thread=post.thread, post=post, form=form)
 
@@ -532,8 +508,7 @@ def post_report(request, post_id: int):
 @require_GET
 def post_history(request, post_id: int):
     """Earlier versions of a post (author and moderators)."""
-    post = _post(post_id)
-    perms.check_can_see_history(request.user, post)
+    post = perms.access_post(request.user, post_id, action="history")
     revisions = list(post.revisions.all())
     return _render(
         request,
@@ -547,11 +522,7 @@ def post_history(request, post_id: int):
 
 def post_moderate(request, post_id: int):
     """Hide/unhide a post, or approve/reject a held one, with a reason."""
-    post = _post(post_id)
-    if not request.user.is_authenticated:
-        perms.check_can_see_post(request.user, post)
-        return _login_first(request)
-    perms.check_can_moderate_group(request.user, post.group)
+    post = perms.access_post(request.user, post_id, action="moderate")
     form = ReasonForm(request.POST or None)
     context = _base_context(request, post.group, thread=post.thread, post=post, form=form)
 
@@ -576,11 +547,7 @@ def post_moderate(request, post_id: int):
 
 def thread_moderate(request, thread_id: int):
     """Lock/unlock, pin/unpin, move and slow mode for one thread."""
-    thread = _thread(thread_id)
-    if not request.user.is_authenticated:
-        perms.check_can_read_thread(request.user, thread)
-        return _login_first(request)
-    perms.check_can_moderate_thread(request.user, thread)
+    thread = perms.access_thread(request.user, thread_id, action="moderate")
     targets = list(
         group_perms.moderated_groups(request.user).exclude(pk=thread.group_id).order_by("name")
     )
@@ -746,8 +713,7 @@ def group_settings(request, slug: str):
 @require_GET
 def mention_autocomplete(request, thread_id: int):
     """JSON: people who can read this thread, matching what follows the @."""
-    thread = _thread(thread_id)
-    perms.check_can_read_thread(request.user, thread)
+    thread = perms.access_thread(request.user, thread_id)
     if not request.user.is_authenticated:
         raise PermissionDenied(_("Please log in first."))
     results = selectors.mention_candidates(thread=thread, prefix=request.GET.get("q", ""))
