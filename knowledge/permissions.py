@@ -15,6 +15,7 @@ from core.policy import (
     Answer,
     FieldIn,
     FieldIsNull,
+    IsUser,
     Policy,
     Rule,
     SignedIn,
@@ -98,12 +99,24 @@ def can_view_directory(viewer) -> bool:
     return _authenticated(viewer)
 
 
+class ProfilePolicy(Policy):
+    """Who may see an expert profile: signed-in members see listed, active members'
+    profiles, and everyone their own."""
+
+    model = ExpertProfile
+    rules = {
+        "view": SignedIn()
+        & (IsUser("user") | (FieldIn("listed", [True]) & FieldIn("user__is_active", [True]))),
+    }
+
+
+profile_policy = ProfilePolicy()
+
+
 def can_view_profile(viewer, profile: ExpertProfile | None) -> bool:
-    if profile is None or not can_view_directory(viewer):
-        return False
-    if viewer.pk == profile.user_id:
-        return True
-    return profile.listed and profile.user.is_active
+    return profile is not None and profile_policy.user_has_permission_for_instance(
+        viewer, "view", profile
+    )
 
 
 def can_contact(sender, recipient) -> bool:

@@ -248,3 +248,62 @@ async def test_websockets_refuse_private_threads_and_unknown_routes(persona):
         else:
             assert code in (4403, 4404, 1000, None), (path, code)
         await socket.disconnect()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["partner_moderator", "partner_editor"])
+def test_what_the_policy_shows_a_partner_moderator_every_list_shows(client, site_tree, persona):
+    """Lists, searches and files answer as the pages do: an association's moderators read
+    the secret groups in its section everywhere (the lists once left them out); its
+    editors, who edit pages but do not moderate, find the marker nowhere."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    from groups.models import WorkingGroup
+    from groups.services import group_collection_ensure, group_create, group_index_ensure
+    from tests.factories import (
+        PostFactory,
+        ThreadFactory,
+        UserFactory,
+        create_partner,
+        partner_editor,
+        partner_moderator,
+    )
+
+    group_index_ensure()
+    association = create_partner(name="Coastal Cities", languages=["en"])
+    owner = UserFactory()
+    group = group_create(
+        name=f"Lagoon {MARKER}",
+        slug="lagoon",
+        kind=WorkingGroup.Kind.REGIONAL,
+        visibility=WorkingGroup.Visibility.SECRET,
+        join_policy=WorkingGroup.JoinPolicy.INVITE,
+        owner=owner,
+        parent_page=association.section,
+    )
+    thread = ThreadFactory(group=group, author=owner, title=f"{BAIT} {MARKER} thread")
+    PostFactory(thread=thread, author=owner, body=f"{BAIT} reply {MARKER}")
+    document = get_document_model().objects.create(
+        title=f"{MARKER} minutes",
+        file=ContentFile(f"{MARKER} minutes".encode(), name="minutes.txt"),
+        collection=group_collection_ensure(group=group),
+    )
+    user = (partner_moderator if persona == "partner_moderator" else partner_editor)(association)
+    client.force_login(user)
+    doors = [
+        "/en/groups/",
+        thread.get_absolute_url(),
+        f"/en/discussions/search/?q={BAIT}",
+        document.url,
+    ]
+    seen = {}
+    for door in doors:
+        response = client.get(door)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        seen[door] = (response.status_code, MARKER in body.decode("utf-8", "replace"))
+    if persona == "partner_moderator":
+        assert all(found for _status, found in seen.values()), seen
+    else:
+        assert not any(found for _status, found in seen.values()), seen
+        assert seen[thread.get_absolute_url()][0] == 404 and seen[document.url][0] == 404

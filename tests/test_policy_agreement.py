@@ -18,18 +18,21 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
-from discussions.models import ContentStatus, Thread
-from discussions.permissions import thread_policy
+from discussions.models import ContentStatus, Post, Thread
+from discussions.permissions import post_policy, thread_policy
 from groups.models import Ban, Invitation, JoinRequest, Membership, WorkingGroup
 from groups.permissions import group_policy
 from groups.services import group_create
-from knowledge.models import EventPage
-from knowledge.permissions import event_policy, idea_policy
+from knowledge.models import EventPage, ExpertProfile
+from knowledge.permissions import event_policy, idea_policy, profile_policy
 from tests.factories import (
     EventFactory,
+    ExpertProfileFactory,
     GroupFactory,
     MembershipFactory,
+    PostFactory,
     ProjectIdeaFactory,
     ThreadFactory,
     UserFactory,
@@ -57,6 +60,12 @@ PERSONAS = [
 VISIBILITIES = list(WorkingGroup.Visibility.values)
 JOIN_POLICIES = list(WorkingGroup.JoinPolicy.values)
 MEMBERS = {"member", "moderator", "owner"}
+POST_STATES = {
+    "live": {},
+    "pending": {"status": ContentStatus.PENDING},
+    "hidden": {"hidden_at": timezone.now()},
+    "deleted": {"deleted_at": timezone.now()},
+}
 MODERATORS = {"moderator", "owner", "partner_moderator"}
 
 
@@ -114,6 +123,10 @@ def world(site_tree, settings):
         Invitation.objects.create(group=group, user=people["invitee"], invited_by=people["owner"])
         published = ThreadFactory(group=group, author=people["member"], title="Published")
         pending = ThreadFactory(group=group, author=people["member"], title="Pending")
+        for state, changes in POST_STATES.items():
+            for thread in (published, pending):
+                post = PostFactory(thread=thread, author=people["member"], body=state)
+                Post.objects.filter(pk=post.pk).update(**changes)
         Thread.objects.filter(pk=pending.pk).update(status=ContentStatus.PENDING)
         threads += [published, Thread.objects.get(pk=pending.pk)]
         for audience in EventPage.Audience.values:
@@ -125,12 +138,17 @@ def world(site_tree, settings):
         groups.append(WorkingGroup.objects.get(pk=group.pk))
     people["inactive_member"].is_active = False
     people["inactive_member"].save()
+    for name in ("member", "outsider", "inactive_member"):
+        ExpertProfileFactory(user=people[name], listed=True)
+    ExpertProfileFactory(user=people["moderator"], listed=False)
     return {
         "people": people,
         "groups": groups,
         "threads": threads,
+        "posts": list(Post.objects.filter(parent__isnull=False).select_related("thread__group")),
         "events": events,
         "ideas": ideas,
+        "profiles": list(ExpertProfile.objects.select_related("user")),
     }
 
 
@@ -236,3 +254,39 @@ def test_the_idea_policy_agrees(world):
 
     check_agreement(idea_policy, "view", world["ideas"], world["people"], view)
     check_agreement(idea_policy, "edit", world["ideas"], world["people"], edit)
+
+
+def test_the_post_policy_agrees(world):
+    def see(persona, post):
+        persona, visibility = _visitor(persona), post.thread.group.visibility
+        thread_read = expected_group(persona, visibility, "read") and (
+            post.thread.status == ContentStatus.PUBLISHED
+            or persona == "member"
+            or expected_group(persona, visibility, "moderate")
+        )
+        return thread_read and (
+            post.status == ContentStatus.PUBLISHED
+            or persona == "member"
+            or expected_group(persona, visibility, "moderate")
+        )
+
+    def read(persona, post):
+        return (
+            expected_group(_visitor(persona), post.thread.group.visibility, "read")
+            and post.thread.status == ContentStatus.PUBLISHED
+            and post.body == "live"
+        )
+
+    assert len(world["posts"]) == 9 * 2 * len(POST_STATES)
+    check_agreement(post_policy, "see", world["posts"], world["people"], see)
+    check_agreement(post_policy, "read", world["posts"], world["people"], read)
+
+
+def test_the_profile_policy_agrees(world):
+    def view(persona, profile):
+        if persona in ("anonymous", "inactive_member"):
+            return False
+        own = profile.user.username == persona.replace("_", "-")
+        return own or (profile.listed and profile.user.is_active)
+
+    check_agreement(profile_policy, "view", world["profiles"], world["people"], view)
