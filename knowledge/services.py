@@ -612,7 +612,8 @@ def practice_discuss(*, page: GoodPracticePage, group: WorkingGroup | None, by):
     if not page.live:
         raise ValidationError(_("Only a published good practice can be discussed."))
     related = {link.group_id for link in page.related_groups.all()}
-    if group is None or group.pk not in related:
+    # A group the member may not know of reads as not one of the practice's groups.
+    if group is None or group.pk not in related or not group_perms.can_view_group(by, group):
         raise ValidationError(_("Choose one of the practice's working groups."))
     existing = (
         PracticeThreadLink.objects.filter(
@@ -624,6 +625,7 @@ def practice_discuss(*, page: GoodPracticePage, group: WorkingGroup | None, by):
         .first()
     )
     if existing is not None:
+        group_perms.check_can_read_content(by, group)
         return existing.thread
     language = page.locale.language_code
     with translation.override(language):

@@ -188,3 +188,20 @@ def test_editors_find_proposed_drafts_on_their_admin_dashboard(client, thread, m
     page.save_revision().publish()
     client.force_login(editor)
     assert "Good practices awaiting an editor" not in client.get("/admin/").content.decode()
+
+
+def test_discuss_does_not_lead_outsiders_to_a_secret_groups_thread(client, knowledge_pages):
+    """Once a secret group discusses the practice, an outsider posting its id learns
+    nothing: the same 400 as for any group that is not the practice's, no redirect."""
+    secret = GroupFactory(visibility="secret")
+    owner = UserFactory()
+    MembershipFactory(group=secret, user=owner, role=Membership.Role.OWNER)
+    page = GoodPracticeFactory()
+    page.related_groups.create(group=secret)
+    page.save_revision().publish()
+    practice_discuss(page=page, group=secret, by=owner)
+    client.force_login(UserFactory())
+    response = client.post(f"{page.url}discuss/", {"group": secret.pk})
+    assert response.status_code == 400
+    assert "Choose one of the practice" in response.content.decode()
+    assert PracticeThreadLink.objects.count() == 1
