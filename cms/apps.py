@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CmsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
     name = "cms"
     verbose_name = _("Site pages")
 

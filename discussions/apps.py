@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DiscussionsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
     name = "discussions"
     verbose_name = _("Discussions")
 

@@ -10,6 +10,8 @@ class FilesConfig(AppConfig):
     `plaza_collection_rules` Wagtail hook (files.policy).
     """
 
+    default_auto_field = "django.db.models.BigAutoField"
+
     name = "files"
     verbose_name = _("Files")
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class KnowledgeConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
     name = "knowledge"
     verbose_name = _("Network knowledge")
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PartnersConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
     name = "partners"
     verbose_name = _("Partner associations")
 

@@ -191,3 +191,26 @@ def test_every_ui_string_is_in_the_catalogues(tmp_path):
         if extracted - known:
             missing[str(cwd.relative_to(src)) or "project"] = sorted(extracted - known)
     assert not missing, missing
+
+
+def test_migrations_do_not_follow_the_hosts_default_auto_field(tmp_path):
+    """A host site whose DEFAULT_AUTO_FIELD is AutoField sees no changes to Plaza's
+    migrations: every app names its own id type (issue 14)."""
+    (tmp_path / "autofield_host.py").write_text(
+        "from config.settings.test import *  # noqa: F403\n"
+        'DEFAULT_AUTO_FIELD = "django.db.models.AutoField"\n'
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "autofield_host",
+        "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
