@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
+from core.languages import site_languages
 from groups.models import WorkingGroup
 
 SEGMENT = 5  # digits per tree level
@@ -119,7 +120,7 @@ class Thread(index.Indexed, models.Model):
         null=True,
         related_name="discussion_threads",
     )
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=8, choices=site_languages)
     status = models.CharField(
         max_length=16, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED
     )
@@ -217,7 +218,7 @@ class Post(index.Indexed, models.Model):
     )
     body = models.TextField(_("message"), blank=True)
     body_html = models.TextField(blank=True, editable=False)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=8, choices=site_languages)
     mentioned_user_ids = models.JSONField(default=list, blank=True, editable=False)
     status = models.CharField(
         max_length=16, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED

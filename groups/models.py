@@ -22,6 +22,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Collection, Locale, Page
 from wagtail.search import index
 
+from . import conf
+
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -177,7 +179,7 @@ class GroupIndexPage(RoutablePageMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["cms.HomePage"]
+    parent_page_types = conf.index_parent_page_types()
     subpage_types = ["groups.GroupPage"]
     max_count_per_parent = 1
 

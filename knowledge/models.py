@@ -28,9 +28,11 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from core.languages import default_language, site_languages
 from groups.models import WorkingGroup
 from people.models import time_zone_choices
 
+from . import conf
 from .choices import (
     EventKind,
     LanguageLevel,
@@ -44,8 +46,6 @@ from .choosers import member_chooser_viewset
 from .fields import ChoiceListField, split
 from .forms import EventPageAdminForm, GoodPracticePageAdminForm
 from .panels import VisibleGroupPanel
-
-UI_LANGUAGES = settings.LANGUAGES
 
 
 def _views():
@@ -94,7 +94,7 @@ class GoodPracticeIndexPage(RoutablePageMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["cms.HomePage"]
+    parent_page_types = conf.index_parent_page_types()
     subpage_types = ["knowledge.GoodPracticePage"]
     max_count_per_parent = 1
 
@@ -191,11 +191,7 @@ class GoodPracticePage(RoutablePageMixin, Page):
     ]
     # In a partner association's section, its own editors edit it (Wagtail page permissions
     # on the section); the database lists practices wherever they live.
-    parent_page_types = [
-        "knowledge.GoodPracticeIndexPage",
-        "partners.PartnerSectionPage",
-        "partners.PartnerPage",
-    ]
+    parent_page_types = conf.practice_parent_page_types()
     subpage_types: list[str] = []
 
     class Meta:
@@ -384,7 +380,7 @@ class EventIndexPage(RoutablePageMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["cms.HomePage"]
+    parent_page_types = conf.index_parent_page_types()
     subpage_types = ["knowledge.EventPage"]
     max_count_per_parent = 1
 
@@ -432,7 +428,7 @@ class EventPage(RoutablePageMixin, Page):
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     country = CountryField(_("country"), blank=True)
-    languages = ChoiceListField(_("languages"), item_choices=UI_LANGUAGES, max_length=64)
+    languages = ChoiceListField(_("languages"), item_choices=site_languages, max_length=64)
     topics = ChoiceListField(_("topics"), item_choices=Topic.choices)
     group = models.ForeignKey(
         WorkingGroup,
@@ -664,7 +660,7 @@ class EventRegistration(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     language = models.CharField(
-        _("language"), max_length=8, choices=UI_LANGUAGES, default=settings.LANGUAGE_CODE
+        _("language"), max_length=8, choices=site_languages, default=default_language
     )
     # Queue order: when the member (re-)entered the list, so a re-registration goes to the back.
     queued_at = models.DateTimeField(_("registered"), default=timezone.now)

@@ -33,6 +33,7 @@ from wagtail.models import (
 from wagtail.search import index
 from wagtail.signals import workflow_approved
 
+from . import conf
 from .blocks import PartnerBodyBlock
 
 HEX_COLOUR = RegexValidator(
@@ -195,9 +196,9 @@ class PartnerSectionPage(InSectionMixin, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
-    parent_page_types = ["cms.HomePage"]
+    parent_page_types = conf.index_parent_page_types()
     # Good practices an association documents live in its section (its editors own them).
-    subpage_types = ["partners.PartnerPage", "partners.NewsIndexPage", "knowledge.GoodPracticePage"]
+    subpage_types = conf.section_subpage_types()
 
     class Meta:
         verbose_name = _("partner section")
@@ -228,7 +229,7 @@ class PartnerPage(InSectionMixin, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     parent_page_types = ["partners.PartnerSectionPage", "partners.PartnerPage"]
-    subpage_types = ["partners.PartnerPage", "knowledge.GoodPracticePage"]
+    subpage_types = conf.page_subpage_types()
     show_in_menus_default = True
 
     class Meta:
@@ -288,7 +289,7 @@ class PartnersIndexPage(Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["cms.HomePage"]
+    parent_page_types = conf.index_parent_page_types()
     subpage_types: list[str] = []
     max_count_per_parent = 1
 

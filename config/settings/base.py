@@ -262,6 +262,10 @@ DISCUSSIONS_POSTS_PER_MINUTE = int(os.environ.get("DISCUSSIONS_POSTS_PER_MINUTE"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Plaza"
+# Plaza's own tree: the index pages stand under the home page (a host site may choose).
+GROUPS_INDEX_PARENT_PAGE_TYPES = ["cms.HomePage"]
+KNOWLEDGE_INDEX_PARENT_PAGE_TYPES = ["cms.HomePage"]
+PARTNERS_INDEX_PARENT_PAGE_TYPES = ["cms.HomePage"]
 # Absolute links in emails and the admin. Unset, it follows the address `make run` serves on
 # (HOST and PORT, which the Makefile passes on), so `make run PORT=8101` links to 8101.
 _site_host = os.environ.get("HOST") or "127.0.0.1"
