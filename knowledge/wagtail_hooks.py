@@ -97,6 +97,36 @@ _home_panel.order = 30
 hooks.register("plaza_home_panels", _home_panel)
 
 
+def _thread_panel(request, thread):
+    """On a thread page: the good practices it is linked to, and for the group's
+    moderators the "Propose as good practice" button."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from . import permissions, selectors
+
+    user = getattr(request, "user", None)
+    practices = selectors.thread_practices(user, thread, translation.get_language())
+    proposed = any(p["kind"] == "source" for p in practices)
+    can_propose = (
+        user is not None
+        and permissions.can_propose_practice(user, thread.group)
+        and thread.status == "published"
+        and not proposed
+    )
+    if not practices and not can_propose:
+        return None
+    return render_to_string(
+        "knowledge/includes/thread_box.html",
+        {"thread": thread, "practices": practices, "can_propose": can_propose},
+        request=request,
+    )
+
+
+_thread_panel.order = 10
+hooks.register("plaza_thread_panels", _thread_panel)
+
+
 @hooks.register("plaza_hidden_pages")
 def _hidden_events(user):
     """Events `user` may not see: members-only ones, a secret group's (site search)."""

@@ -49,17 +49,6 @@ def home_panels(context):
     An app registers `@hooks.register("plaza_home_panels")` returning a callable
     `(request) -> str | None` (rendered HTML, already permission-filtered) with an `order`.
     """
-    from django.utils.html import format_html_join
-    from django.utils.safestring import SafeString
-    from wagtail import hooks
+    from core.panels import render_panels
 
-    request = context.get("request")
-    rendered = []
-    for panel in sorted(
-        hooks.get_hooks("plaza_home_panels"), key=lambda p: getattr(p, "order", 100)
-    ):
-        html = panel(request)
-        if html:
-            # Panels render through Django templates, which escape user content.
-            rendered.append((SafeString(html),))
-    return format_html_join("\n", "{}", rendered)
+    return render_panels("plaza_home_panels", context.get("request"))

@@ -3,6 +3,8 @@
     {% load inbox_tags %}{% thread_watch_form thread %}   on a thread page
     {% load inbox_tags %}{% group_watch_form group %}     on a group page
 They render nothing for visitors who may not watch (anonymous, cannot read, banned).
+Plaza's own thread page gets the thread form through the `plaza_thread_panels` hook
+(inbox/wagtail_hooks.py), so discussions' templates load nothing of inbox's.
 """
 
 from django import template
@@ -14,14 +16,17 @@ from inbox.selectors import level_for
 register = template.Library()
 
 
-@register.inclusion_tag("inbox/includes/watch_form.html", takes_context=True)
-def thread_watch_form(context, thread):
-    request = context.get("request")
+def thread_watch_context(request, thread) -> dict:
     user = getattr(request, "user", None)
     if not perms.can_watch_thread(user, thread):
         return {"show": False}
     level, chosen = level_for(user, group_ref=thread.group_id, thread_ref=thread.pk)
     return _context(request, "thread", thread.pk, level, chosen)
+
+
+@register.inclusion_tag("inbox/includes/watch_form.html", takes_context=True)
+def thread_watch_form(context, thread):
+    return thread_watch_context(context.get("request"), thread)
 
 
 @register.inclusion_tag("inbox/includes/watch_form.html", takes_context=True)
