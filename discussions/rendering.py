@@ -197,10 +197,13 @@ def _lookup_handles(handles: set[str]) -> dict[str, tuple[int, str]]:
     from django.contrib.auth import get_user_model
     from django.db.models import Q
 
+    from core.users import handle_field
+
+    field = handle_field()
     query = Q()
     for handle in sorted(handles)[:MAX_MENTIONS]:
-        query |= Q(username__iexact=handle)
-    rows = get_user_model().objects.filter(query, is_active=True).values_list("pk", "username")
+        query |= Q(**{f"{field}__iexact": handle})
+    rows = get_user_model().objects.filter(query, is_active=True).values_list("pk", field)
     return {username.lower(): (pk, username) for pk, username in rows}
 
 

@@ -2,6 +2,8 @@
 
 from django.template.loader import render_to_string
 
+from core import users
+
 from . import permissions as perms
 from .selectors import threads_for_group
 
@@ -20,7 +22,7 @@ def threads(request, page) -> str:
             "threads": threads_for_group(request.user, group, GROUP_PAGE_THREADS),
             "can_start": perms.can_start_thread(request.user, group),
             "can_moderate_group": perms.can_moderate_group(request.user, group),
-            "tz": getattr(request.user, "time_zone", "") or "UTC",
+            "tz": users.time_zone(request.user),
         },
         request=request,
     )

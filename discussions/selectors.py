@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core import users
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
@@ -61,13 +62,15 @@ POST_FIELDS = (
     "hidden_reason",
     "reaction_counts",
     "author__id",
-    "author__username",
-    "author__display_name",
 )
 
 
 _ROW_FIELDS = tuple(f for f in POST_FIELDS if not f.startswith("author__"))
-_AUTHOR_FIELDS = ("author__username", "author__display_name")
+
+
+def _author_fields() -> tuple[str, str]:
+    # The handle and name lookups of whatever the user model is (core.users).
+    return users.author_fields("author")
 
 
 class RowAuthor:
@@ -80,7 +83,7 @@ class RowAuthor:
 
     @property
     def public_name(self) -> str:
-        return self.display_name or self.username  # as people.User.public_name
+        return self.display_name or self.username  # what core.users.display_name says
 
 
 class PostRow:
@@ -104,10 +107,10 @@ class PostRow:
 
 def _rows(queryset: QuerySet[Post], *extra: str) -> list[tuple[PostRow, tuple]]:
     """(row, extra values) for each post of `queryset`, in its order (one query)."""
-    width = len(_ROW_FIELDS) + len(_AUTHOR_FIELDS)
+    width = len(_ROW_FIELDS) + 2
     return [
         (PostRow(values), values[width:])
-        for values in queryset.values_list(*_ROW_FIELDS, *_AUTHOR_FIELDS, *extra)
+        for values in queryset.values_list(*_ROW_FIELDS, *_author_fields(), *extra)
     ]
 
 
@@ -310,7 +313,7 @@ def _prepare(
         can_report=may.can_report,
         can_moderate=viewer.can_moderate,
         can_history=may.can_history,
-        author_name=author.public_name if author is not None else text.former_member,
+        author_name=users.display_name(author) if author is not None else text.former_member,
         when=text.when(post.created_at),
         iso=post.created_at.isoformat(),
         replies_label=text.replies(post.descendant_count) if post.descendant_count else "",
@@ -336,7 +339,9 @@ def _tree_items(
             parent = by_pk.get(item.post.parent_id)
             if parent is not None:
                 item.parent_name = (
-                    parent.author.public_name if parent.author else viewer.text.former_member
+                    users.display_name(parent.author)
+                    if parent.author
+                    else viewer.text.former_member
                 )
     for index, item in enumerate(items):
         next_level = items[index + 1].level if index + 1 < len(items) else 0
@@ -356,7 +361,7 @@ def _posts_queryset(thread: Thread, viewer: Viewer) -> QuerySet[Post]:
         Post.objects.filter(thread=thread)
         .for_viewer(viewer.user, moderator=viewer.can_moderate)
         .select_related("author")
-        .only(*POST_FIELDS)
+        .only(*POST_FIELDS, *_author_fields())
     )
 
 
@@ -632,13 +637,14 @@ def mention_candidates(*, thread: Thread, prefix: str, limit: int = 8) -> list[d
     prefix = search_text(prefix, 51).lstrip("@")[:50]
     if not prefix:
         return []
+    handle, name = users.handle_field(), users.name_field() or users.handle_field()
     rows = (
         perms.thread_readers(thread)
-        .filter(Q(username__istartswith=prefix) | Q(display_name__istartswith=prefix))
-        .order_by("username")
-        .values("username", "display_name")[:limit]
+        .filter(Q(**{f"{handle}__istartswith": prefix}) | Q(**{f"{name}__istartswith": prefix}))
+        .order_by(handle)
+        .values_list(handle, name)[:limit]
     )
-    return [{"username": r["username"], "name": r["display_name"] or r["username"]} for r in rows]
+    return [{"username": h, "name": n or h} for h, n in rows]
 
 
 # --- search ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import users
 from core.concurrency import check_version
 from core.events import emit
 from core.idempotency import idempotent
@@ -126,7 +127,7 @@ def _clean_body(body: str) -> str:
 
 def _clean_language(language: str | None, author) -> str:
     codes = dict(settings.LANGUAGES)
-    language = language or getattr(author, "preferred_language", "") or settings.LANGUAGE_CODE
+    language = language or users.preferred_language(author)
     if language not in codes:
         raise ValidationError(_("Please choose one of the offered languages."), code="language")
     return language

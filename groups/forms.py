@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedForm
+from core.users import handle_field
 
 from .models import Membership, Region, Topic, WorkingGroup
 
@@ -72,7 +73,11 @@ class InvitationForm(forms.Form):
                 raise forms.ValidationError(_("Enter a valid email address.")) from exc
             return ("email", value.lower())
         handle = value.lstrip("@")
-        user = get_user_model().objects.filter(username__iexact=handle, is_active=True).first()
+        user = (
+            get_user_model()
+            .objects.filter(**{f"{handle_field()}__iexact": handle}, is_active=True)
+            .first()
+        )
         if user is None:
             raise forms.ValidationError(
                 _("No member with the handle @%(handle)s.") % {"handle": handle}
@@ -99,7 +104,7 @@ class BanForm(forms.Form):
 
     def clean_handle(self):
         handle = self.cleaned_data["handle"].strip().lstrip("@")
-        user = get_user_model().objects.filter(username__iexact=handle).first()
+        user = get_user_model().objects.filter(**{f"{handle_field()}__iexact": handle}).first()
         if user is None:
             raise forms.ValidationError(
                 _("No member with the handle @%(handle)s.") % {"handle": handle}

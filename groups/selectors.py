@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from core import users
+
 from . import permissions as perms
 from .models import (
     GroupIndexPage,
@@ -103,7 +105,7 @@ def members(group: WorkingGroup) -> QuerySet[Membership]:
     return (
         group.memberships.select_related("user")
         .annotate(rank=rank)
-        .order_by("rank", "user__display_name", "user__username")
+        .order_by("rank", *dict.fromkeys(reversed(users.author_fields("user"))))
     )
 
 

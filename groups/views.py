@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core import concurrency
+from core import concurrency, users
 from core.idempotency import key_from
 from core.refusals import refusal_message, refusal_status
 
@@ -263,19 +263,22 @@ def member_action(request, page: GroupPage, user_id: int):
                 )
                 messages.success(
                     request,
-                    _("The role of %(name)s has been changed.") % {"name": target.public_name},
+                    _("The role of %(name)s has been changed.")
+                    % {"name": users.display_name(target)},
                 )
             elif action == "remove":
                 services.membership_remove(group=group, user=target, by=request.user, reason=reason)
                 messages.success(
                     request,
-                    _("%(name)s has been removed from the group.") % {"name": target.public_name},
+                    _("%(name)s has been removed from the group.")
+                    % {"name": users.display_name(target)},
                 )
             else:
                 services.ban_create(group=group, user=target, by=request.user, reason=reason)
                 messages.success(
                     request,
-                    _("%(name)s has been banned from the group.") % {"name": target.public_name},
+                    _("%(name)s has been banned from the group.")
+                    % {"name": users.display_name(target)},
                 )
         except (ValidationError, PermissionDenied) as exc:
             return _fail(request, page, exc, template=template, **context)
@@ -442,7 +445,7 @@ def request_decide(request, page: GroupPage, request_id: int):
             ),
             refusal_status(exc),
         )
-    name = join_request.user.public_name
+    name = users.display_name(join_request.user)
     messages.success(
         request,
         (
@@ -564,7 +567,7 @@ def ban_lift(request, page: GroupPage, user_id: int):
     except (ValidationError, PermissionDenied) as exc:
         return _fail(request, page, exc)
     messages.success(
-        request, _("The ban on %(name)s has been lifted.") % {"name": target.public_name}
+        request, _("The ban on %(name)s has been lifted.") % {"name": users.display_name(target)}
     )
     return HttpResponseRedirect(_sub(page, "bans"))
 

@@ -46,6 +46,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.http import parse_int
+from core.users import preferred_language
 from core.ws import SafeJsonMixin
 
 from . import selectors, texts
@@ -65,7 +66,7 @@ def heartbeat_seconds() -> float:
 
 def _replay_payload(user, after: int) -> tuple[list[dict], dict]:
     round_ = selectors.replay(user, after=after)
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+    with translation.override(preferred_language(user)):
         out = [
             {
                 "type": "notification",
@@ -343,7 +344,7 @@ class InboxConsumer(SafeJsonMixin, AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.user_id = user.pk
-        self.language = user.preferred_language or settings.LANGUAGE_CODE
+        self.language = preferred_language(user)
         self.hub = hub_for(self.channel_layer)
         if self.hub is not None:
             await self.hub.attach(self)

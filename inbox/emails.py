@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import users
+
 from . import texts
 from .models import Notification
 from .tokens import unsubscribe_token
@@ -76,13 +78,13 @@ def build_message(
     deliver messages (invitations, decisions about you) have no unsubscribe link: they
     are not activity and always come.
     """
-    language = user.preferred_language or settings.LANGUAGE_CODE
+    language = users.preferred_language(user)
     must_only = all(n.must_deliver for n in notifications)
     groups = {n.group_ref for n in notifications}
     group_ref = (
         next(iter(groups)) if len(groups) == 1 and None not in groups and not digest else None
     )
-    with translation.override(language), timezone.override(user.time_zone or settings.TIME_ZONE):
+    with translation.override(language), timezone.override(users.time_zone(user)):
         sections = _sections(notifications)
         unsubscribe_url = ""
         unsubscribe_all_url = ""

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.urls import reverse
 
+from core import users
 from discussions import signals as discussion_signals
 from groups import signals as group_signals
 
@@ -69,7 +70,7 @@ def safely(handler):
 
 
 def _name(user) -> str:
-    return getattr(user, "public_name", "") or getattr(user, "username", "") or ""
+    return users.display_name(user)
 
 
 def _user(user_id):

@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
+from core import users
+
 from . import texts
 from .models import (
     DigestDelivery,
@@ -302,11 +304,13 @@ def digests_due(*, now: datetime | None = None) -> list[tuple[int, str, str]]:
     )
     if not waiting:
         return []
-    zones = dict(
-        User.objects.filter(pk__in={u for u, _s in waiting}, is_active=True).values_list(
-            "pk", "time_zone"
-        )
-    )
+    zone_field = users.time_zone_field()
+    zones = {
+        pk: (zone if zone_field else "") or settings.TIME_ZONE
+        for pk, zone in User.objects.filter(
+            pk__in={u for u, _s in waiting}, is_active=True
+        ).values_list("pk", zone_field or "pk")
+    }
     due = []
     for user_id, state in sorted(waiting):
         if user_id not in zones:

@@ -21,6 +21,9 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import users
+from core.languages import default_language
+
 from . import permissions as perms
 from .models import (
     DEFAULT_EMAIL_FREQUENCY,
@@ -123,11 +126,16 @@ def notifications_send(
     wanted = {int(uid): kind for uid, kind in recipients.items() if uid and int(uid) != actor_id}
     if not wanted:
         return None
+    language_field = users.language_field()
+    fallback = default_language()
     people = {
-        pk: (language or settings.LANGUAGE_CODE, frequency or DEFAULT_EMAIL_FREQUENCY)
+        pk: (
+            (language if language_field else "") or fallback,
+            frequency or DEFAULT_EMAIL_FREQUENCY,
+        )
         for pk, language, frequency in User.objects.filter(
             pk__in=id_set(wanted), is_active=True
-        ).values_list("pk", "preferred_language", "inbox_email__frequency")
+        ).values_list("pk", language_field or "pk", "inbox_email__frequency")
     }
     if not people:
         return None
