@@ -2,20 +2,13 @@
 
 from django.conf import settings
 from django.db import transaction
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page, Site
+
+from core.pages import locales_ensure, page_translation_ensure  # noqa: F401 - here too
 
 from .models import HomePage
 
 DEFAULT_HOME_TITLE = "Plaza"
-
-
-@transaction.atomic
-def locales_ensure() -> dict[str, Locale]:
-    """Make sure a Wagtail Locale exists for every interface language."""
-    return {
-        code: Locale.objects.get_or_create(language_code=code)[0]
-        for code, _name in settings.LANGUAGES
-    }
 
 
 @transaction.atomic
@@ -51,22 +44,3 @@ def site_tree_ensure() -> HomePage:
         site.root_page = home
         site.save(update_fields=["root_page"])
     return home
-
-
-@transaction.atomic
-def page_translation_ensure(*, page: Page, language: str, **fields: object) -> Page:
-    """Return the published translation of `page` in `language`, creating it if missing.
-
-    `fields` (title, intro, ...) are written only when the translation is created, so a
-    translator's later edits are never overwritten.
-    """
-    locale = Locale.objects.get(language_code=language)
-    existing = page.get_translation_or_none(locale)
-    if existing is not None:
-        return existing.specific
-    translation = page.specific.copy_for_translation(locale).specific
-    for name, value in fields.items():
-        setattr(translation, name, value)
-    translation.save_revision().publish()
-    translation.refresh_from_db()
-    return translation

@@ -12,20 +12,12 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from config.routing import websocket_urlpatterns  # noqa: E402
-from core.ws import QuietURLRouter  # noqa: E402 - an unknown route: close 4404, no traceback
+from core.ws import plaza_websocket_application  # noqa: E402 - every installed app's routes
 
 application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(QuietURLRouter(websocket_urlpatterns))
-        ),
-    }
+    {"http": django_asgi_app, "websocket": plaza_websocket_application()}
 )
 
 # Everything loaded at start-up (Django, Wagtail, the apps, the URLconf: ~210,000 objects)

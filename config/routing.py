@@ -1,6 +1,5 @@
-"""All websocket routes; each app contributes its own `routing.py`."""
+"""All websocket routes: each installed app's own `routing.py`, collected by core.ws."""
 
-from discussions.routing import websocket_urlpatterns as discussions_ws
-from inbox.routing import websocket_urlpatterns as inbox_ws
+from core.ws import websocket_urlpatterns as _collect
 
-websocket_urlpatterns = [*inbox_ws, *discussions_ws]
+websocket_urlpatterns = _collect()

@@ -13,4 +13,10 @@ def site_languages() -> list[tuple[str, str]]:
 
 
 def default_language() -> str:
-    return settings.LANGUAGE_CODE
+    """LANGUAGE_CODE as one of LANGUAGES ("en-us" → "en" on a stock Django site)."""
+    from django.utils.translation import get_supported_language_variant
+
+    try:
+        return get_supported_language_variant(settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGES[0][0]

@@ -294,3 +294,31 @@ class QuietURLRouter(URLRouter):
             message = await receive()
             if message.get("type") == "websocket.connect":
                 await send({"type": "websocket.close", "code": CLOSE_NO_ROUTE})
+
+
+def websocket_urlpatterns() -> list:
+    """Every installed app's `routing.websocket_urlpatterns`, in INSTALLED_APPS order.
+
+    Found at run time (core imports no app): a host site's asgi.py needs one line,
+    `"websocket": plaza_websocket_application()`, whichever of Plaza's apps it installed.
+    """
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    patterns = []
+    for config in apps.get_app_configs():
+        name = f"{config.name}.routing"
+        if find_spec(config.name) is not None and find_spec(name) is not None:
+            patterns += getattr(import_module(name), "websocket_urlpatterns", [])
+    return patterns
+
+
+def plaza_websocket_application():
+    """The websocket half of an ASGI application: origin-checked against ALLOWED_HOSTS,
+    the session user, Plaza's routes, and an unknown route closed with 4404."""
+    from channels.auth import AuthMiddlewareStack
+    from channels.security.websocket import AllowedHostsOriginValidator
+
+    return AllowedHostsOriginValidator(AuthMiddlewareStack(QuietURLRouter(websocket_urlpatterns())))

@@ -548,4 +548,5 @@ class MembershipLogEntry(models.Model):
 
 
 def default_locale() -> Locale:
-    return Locale.objects.get(language_code=settings.LANGUAGE_CODE)
+    # Wagtail's own answer: LANGUAGE_CODE as one of the content languages ("en-us" → "en").
+    return Locale.get_default()

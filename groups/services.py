@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Collection
 
+from core import users
 from core.concurrency import check_version
 from core.events import emit
 from core.idempotency import idempotent
@@ -647,10 +648,8 @@ def invitation_url(invitation: Invitation, language: str) -> str:
 
 
 def _send_invitation_email(invitation: Invitation) -> None:
-    language = (
-        invitation.user.preferred_language
-        if invitation.user_id
-        else getattr(invitation.invited_by, "preferred_language", None) or settings.LANGUAGE_CODE
+    language = users.preferred_language(
+        invitation.user if invitation.user_id else invitation.invited_by
     )
     to = invitation.user.email if invitation.user_id else invitation.email
     if not to:
@@ -660,7 +659,7 @@ def _send_invitation_email(invitation: Invitation) -> None:
         context = {
             "invitation": invitation,
             "group_name": page.title if page else invitation.group.name,
-            "inviter": invitation.invited_by.public_name if invitation.invited_by else "",
+            "inviter": users.display_name(invitation.invited_by),
             "url": invitation_url(invitation, language),
             "expires_at": invitation.expires_at,
         }
@@ -830,9 +829,9 @@ def group_index_ensure(
 ) -> GroupIndexPage:
     """The group directory page under the home page (English first, then `language`'s
     translation when asked). Idempotent; used by seed_demo and tests."""
-    from cms.services import page_translation_ensure, site_tree_ensure
+    from core.pages import home_page, page_translation_ensure
 
-    home = site_tree_ensure()
+    home = home_page()
     index = GroupIndexPage.objects.filter(locale=home.locale).first()
     if index is None:
         index = home.add_child(

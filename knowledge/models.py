@@ -29,8 +29,8 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from core.languages import default_language, site_languages
+from core.timezones import time_zone_choices
 from groups.models import WorkingGroup
-from people.models import time_zone_choices
 
 from . import conf
 from .choices import (

@@ -403,11 +403,11 @@ INDEX_TEXTS = {
 def knowledge_pages_ensure(*, languages: Iterable[str] | None = None) -> dict[str, Page]:
     """Make sure the practice database and the events calendar exist under the home page,
     published in the given languages (all by default). Idempotent; returns the English pages."""
-    from cms.services import page_translation_ensure, site_tree_ensure
+    from core.pages import home_page, page_translation_ensure
 
     from .models import EventIndexPage
 
-    home = site_tree_ensure()
+    home = home_page()
     wanted = list(languages or [code for code, _name in settings.LANGUAGES])
     for code in wanted:
         if code != home.locale.language_code:

@@ -29,7 +29,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from cms.services import locales_ensure, page_translation_ensure, site_tree_ensure
+from core.pages import home_page, locales_ensure, page_translation_ensure
 
 if TYPE_CHECKING:
     from people.models import User
@@ -264,7 +264,7 @@ INDEX_INTRO = _(
 @transaction.atomic
 def partners_index_ensure(*, languages: Sequence[str] | None = None) -> PartnersIndexPage:
     """The public partners page under the home page, in `languages` (default: all). Idempotent."""
-    home = site_tree_ensure()
+    home = home_page()
     default = settings.LANGUAGE_CODE
     index = PartnersIndexPage.objects.filter(locale__language_code=default).first()
     if index is None:
@@ -321,7 +321,7 @@ def partner_section_create(
     slug = (slug or "").strip().lower()
     hostname = (hostname or "").strip().lower().rstrip(".")
     languages = list(dict.fromkeys(code.strip() for code in languages if code and code.strip()))
-    home = site_tree_ensure()
+    home = home_page()
     _validate_onboarding(
         name=name,
         slug=slug,

@@ -1,19 +1,10 @@
-import zoneinfo
-from functools import lru_cache
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-
-@lru_cache(maxsize=1)
-def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(
-        z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")
-    )
-    return [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones)]
+from core.timezones import time_zone_choices  # migrations name it as people.models
 
 
 class User(AbstractUser):

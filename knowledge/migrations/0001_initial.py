@@ -7,7 +7,7 @@ import knowledge.choices
 import knowledge.fields
 import modelcluster.fields
 import modelsearch.index
-import people.models
+import core.timezones
 import wagtail.contrib.routable_page.models
 import wagtail.fields
 from django.conf import settings
@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('conference', 'Conference'), ('training', 'Training'), ('study-trip', 'Study trip'), ('dialogue', 'Dialogue event'), ('webinar', 'Webinar')], default='conference', max_length=16, verbose_name='kind')),
                 ('starts_at', models.DateTimeField(verbose_name='starts')),
                 ('ends_at', models.DateTimeField(verbose_name='ends')),
-                ('time_zone', models.CharField(choices=people.models.time_zone_choices, default='UTC', max_length=64, verbose_name='time zone')),
+                ('time_zone', models.CharField(choices=core.timezones.time_zone_choices, default='UTC', max_length=64, verbose_name='time zone')),
                 ('online', models.BooleanField(default=False, verbose_name='online')),
                 ('online_url', models.URLField(blank=True, help_text='Shown to confirmed participants only.', verbose_name='online meeting link')),
                 ('venue', models.CharField(blank=True, max_length=200, verbose_name='venue')),
