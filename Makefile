@@ -16,7 +16,7 @@ SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test test-services lint install install-dev translations demo browser services-check clean
+.PHONY: run test test-services test-host lint install install-dev translations demo browser services-check clean
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON)" || { echo "Plaza needs Python >= 3.11 on PATH (python3.11, python3.12, python3.13)."; exit 1; }
@@ -58,6 +58,10 @@ services-check: install
 
 test-services: install-dev translations browser services-check
 	DATABASE_URL="$(SERVICES_DATABASE_URL)" REDIS_URL="$(SERVICES_REDIS_URL)" $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Plaza as a plugin: the wheel in a stock `wagtail start` site, core and all apps (README).
+test-host: install translations
+	$(PY) scripts/host_site_check.py
 
 # Lint findings and formatter drift both fail; `ruff format .` fixes the latter.
 lint: install-dev

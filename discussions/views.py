@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cms.chrome_cache import chrome_cached, chrome_version_bump
-from core import concurrency
+from core import concurrency, users
 from core.http import page_number, parse_id
 from core.idempotency import key_from
 from core.refusals import refusal_message, refusal_status, with_retry_after
@@ -149,7 +149,7 @@ def _urls() -> dict:
 
 
 def _tz(request) -> str:
-    return getattr(request.user, "time_zone", "") or "UTC"
+    return users.time_zone(request.user)
 
 
 def _base_context(request, group: WorkingGroup, **extra) -> dict:
@@ -726,7 +726,7 @@ def member_detail(request, username: str):
     link to)."""
     if not username.isprintable():
         raise Http404  # a NUL would reach the database (PostgreSQL refuses it: a 500)
-    member = get_object_or_404(get_user_model(), username=username, is_active=True)
+    member = get_object_or_404(get_user_model(), **{users.handle_field(): username}, is_active=True)
     posts = selectors.member_posts(viewer=request.user, member=member)
     return _render(
         request, "discussions/member.html", {"member": member, "posts": posts, "tz": _tz(request)}

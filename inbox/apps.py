@@ -12,6 +12,6 @@ class InboxConfig(AppConfig):
         # A group page offers its readers the group's watch level, above its threads.
         from groups.extensions import register_section
 
-        from . import receivers  # noqa: F401
+        from . import checks, receivers  # noqa: F401
 
         register_section("inbox.sections.group_watch", order=5)
