@@ -33,6 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Add Plaza to your Wagtail site"
 PLAZA_APPS = ("core", "files", "groups", "discussions", "inbox", "partners", "knowledge")
 
+PLAZA_BASE = (
+    '{% extends "base.html" %}'
+    "{% block extra_css %}{% block extra_head %}{% endblock %}{% endblock %}"
+    "{% block extra_js %}{% block extra_body %}{% endblock %}{% endblock %}"
+)
+
 SMOKE = r"""
 import asyncio, os, sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hostsite.settings.dev")
@@ -74,6 +80,7 @@ html = page.content.decode()
 assert page.status_code == 200, page.status_code
 assert "Leak detection" in html and "<strong>acoustic</strong>" in html
 assert "hostsite.css" in html, "not the host's base template"
+assert "discussions/discussions.js" in html, "Plaza's scripts did not reach the host's extra_js"
 group_page = client.get(group.page_in("en").url)
 assert group_page.status_code == 200 and "Water utilities" in group_page.content.decode()
 cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
@@ -164,6 +171,9 @@ def host_site(tmp: Path, venv: Path, variant: str) -> tuple[Path, dict]:
     settings_file.write_text(settings_file.read_text() + "\n" + extra)
     urls = site / "hostsite" / "urls.py"
     urls.write_text(urls.read_text() + "\n" + urls_block)
+    # The host maps Plaza's blocks onto its own base template's (README).
+    (site / "hostsite" / "templates" / "plaza").mkdir(parents=True)
+    (site / "hostsite" / "templates" / "plaza" / "base.html").write_text(PLAZA_BASE)
     (site / "hostsite" / "asgi.py").write_text(
         'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "hostsite.settings.dev")\n\n'
         + asgi_block
