@@ -3,7 +3,7 @@
 
 For each condition it starts two daphne workers on the bench's PostgreSQL database and a
 private redis-server of their own, opens two tabs of member A (who watches a thread in
-each of --groups groups) — one per worker, each a protocol v2 client as static/js/plaza.js
+each of --groups groups) — one per worker, each a protocol v2 client as inbox/static/inbox/inbox.js
 behaves — and has --repliers members of every group post --replies inline replies through
 both workers over real HTTP within --duration seconds, alternating between the threads
 (so the transactions that notify A do not queue on one thread's rows), each with an

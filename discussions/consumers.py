@@ -37,7 +37,7 @@ class ThreadConsumer(ResilientLayerMixin, SafeJsonMixin, AsyncJsonWebsocketConsu
         thread_id = int(self.scope["url_route"]["kwargs"]["thread_id"])
         user = self.scope.get("user")
         if not await _may_read(user, thread_id):
-            # 4403: the client must not retry (plaza.js convention).
+            # 4403: the client must not retry (inbox.js convention).
             await self.close(code=4403)
             return
         self.group_name = thread_group(thread_id)

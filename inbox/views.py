@@ -1,5 +1,5 @@
 """Thin views: the notification centre, read state, watch levels, email settings,
-unsubscribe. Everything works with plain forms; plaza.js only adds live updates."""
+unsubscribe. Everything works with plain forms; inbox.js only adds live updates."""
 
 from __future__ import annotations
 

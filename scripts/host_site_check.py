@@ -107,7 +107,19 @@ async def live():
     return message["text"]
 
 
-print("smoke ok:", asyncio.run(live()))
+text = asyncio.run(live())
+
+# The bell a host puts in its own header: the unread count, and the live client.
+from django.template import engines
+from django.test import RequestFactory
+
+request = RequestFactory().get("/")
+request.user = bob
+badge = engines["django"].from_string(
+    "{% load inbox_tags %}{% notification_badge %}{% notification_script %}"
+).render({}, request)
+assert ">1</span>" in badge and "inbox/inbox.js" in badge, badge
+print("smoke ok:", text)
 """
 
 

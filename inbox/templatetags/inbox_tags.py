@@ -51,3 +51,29 @@ def _context(request, scope, pk, level, chosen):
         "next": request.get_full_path() if request else "",
         "request": request,
     }
+
+
+@register.inclusion_tag("inbox/includes/badge.html", takes_context=True)
+def notification_badge(context):
+    """The header's bell with the unread count, for any site's header (a host's too):
+    `{% load inbox_tags %}{% notification_badge %}` — counted on the server, kept live by
+    `{% notification_script %}`. Nothing for visitors."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"show": False}
+    unread = context.get("inbox_unread")
+    if unread is None:  # the host did not add inbox's context processor
+        from inbox.selectors import unread_count
+
+        unread = unread_count(user)
+    return {"show": True, "unread": unread}
+
+
+@register.simple_tag
+def notification_script():
+    """The live client (/ws/inbox/): badge, toasts, replay. Pages work without it."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<script src="{}" defer></script>', static("inbox/inbox.js"))

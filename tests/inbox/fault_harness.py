@@ -12,7 +12,7 @@ are plain `daphne config.asgi:application` processes, configured through the env
   (DB_CONN_MAX_AGE, as a deployment runs) tagged with an application_name so a fault can
   terminate exactly them.
 - `InboxClient`: a websocket client that behaves as /work/notes/inbox-protocol.md (v2)
-  says static/js/plaza.js does: dedupe by id, gapless seq cursor, replay on a gap or on a
+  says inbox/static/inbox/inbox.js does: dedupe by id, gapless seq cursor, replay on a gap or on a
   heartbeat ahead of the cursor, reconnect after 2.5 heartbeats of silence, replay after
   the stored cursor on every (re)connect.
 - `Replier`: a member posting inline replies over real HTTP (session cookie + CSRF), each
