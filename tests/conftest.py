@@ -9,6 +9,19 @@ from django.db import connections
 from tests.factories import UserFactory
 
 
+def pytest_configure(config):
+    """Plain `pytest` after `make install-dev` works: the catalogues are compiled first
+    (only those whose .po changed; once, by the controller, before xdist's workers)."""
+    if hasattr(config, "workerinput"):
+        return
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    with open(os.devnull, "w") as quiet:
+        call_command("compile_translations", stdout=quiet)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_local_cache(settings):
     """Each test starts with an empty in-process cache: cached page chrome (the main menu)
