@@ -1,4 +1,4 @@
-"""The group page's "Discussions" section (registered with groups.extensions)."""
+"""The group page's "Discussions" section (the plaza_group_page_sections hook, wagtail_hooks.py)."""
 
 from django.template.loader import render_to_string
 

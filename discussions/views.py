@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cms.chrome_cache import chrome_cached, chrome_version_bump
+from cms.chrome_cache import chrome_cached
 from core import concurrency, users
 from core.http import page_number, parse_id
 from core.idempotency import key_from
@@ -45,6 +45,7 @@ from .forms import (
     ThreadForm,
 )
 from .models import ContentStatus, Post, Report, Thread
+from .receivers import GROUP_LINKS
 
 # --- helpers --------------------------------------------------------------------------
 
@@ -132,14 +133,6 @@ def _group_link(group: WorkingGroup) -> dict:
 
     link = chrome_cached(f"{group.pk}:{language}", build, scope=GROUP_LINKS)
     return {"title": link["title"] or group.name, "url": link["url"]}
-
-
-GROUP_LINKS = "discussions.group_links"  # chrome cache scope
-
-
-def group_pages_changed(**kwargs) -> None:
-    """Signal receiver (apps.py): a group page was saved or deleted; forget the links."""
-    chrome_version_bump(GROUP_LINKS)
 
 
 def _urls() -> dict:

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from core import concurrency, users
 from core.idempotency import key_from
+from core.panels import render_panels
 from core.refusals import refusal_message, refusal_status
 
-from . import extensions, selectors, services
 from . import permissions as perms
+from . import selectors, services
 from .feeds import GroupFeed
 from .forms import (
     BanForm,
@@ -200,7 +201,7 @@ def group_detail(request, page: GroupPage):
         pending_request=perms.pending_request_of(user, group),
         is_banned=perms.is_banned(user, group),
         can_leave=perms.is_member(user, group),
-        sections=extensions.render_sections(request, page),
+        sections=render_panels("plaza_group_page_sections", request, page),
     )
     return _render(request, "groups/group_page.html", context)
 

@@ -8,10 +8,5 @@ class InboxConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        # Listen to the other apps' domain events.
-        # A group page offers its readers the group's watch level, above its threads.
-        from groups.extensions import register_section
-
+        # Listen to the other apps' domain events; say what a host site forgot.
         from . import checks, receivers  # noqa: F401
-
-        register_section("inbox.sections.group_watch", order=5)

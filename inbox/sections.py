@@ -1,4 +1,4 @@
-"""The group page's "Notifications for this group" control (registered with groups.extensions).
+"""The group page's "Notifications for this group" control (the plaza_group_page_sections hook, wagtail_hooks.py).
 
 A member chooses how closely they follow a group where they read it, not only in the
 notification settings.

@@ -16,3 +16,13 @@ def _thread_panel(request, thread):
 
 _thread_panel.order = 20
 hooks.register("plaza_thread_panels", _thread_panel)
+
+
+def _group_page_section(request, page):
+    from .sections import group_watch
+
+    return group_watch(request, page)
+
+
+_group_page_section.order = 5
+hooks.register("plaza_group_page_sections", _group_page_section)
