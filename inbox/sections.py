@@ -1,4 +1,5 @@
-"""The group page's "Notifications for this group" control (the plaza_group_page_sections hook, wagtail_hooks.py).
+"""The group page's "Notifications for this group" control (a group page section:
+the plaza_group_page_sections hook, wagtail_hooks.py).
 
 A member chooses how closely they follow a group where they read it, not only in the
 notification settings.

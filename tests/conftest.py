@@ -44,7 +44,7 @@ def site_tree(db):
 @pytest.fixture
 def demo_site(db):
     """The demo pages in all six languages."""
-    from cms.demo import seed
+    from demo.cms import seed
 
     return seed()
 

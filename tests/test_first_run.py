@@ -95,9 +95,9 @@ def test_a_thread_created_later_is_findable_once_the_worker_has_run(client, site
 @pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DB_TASKS, WAGTAILADMIN_BASE_URL=SITE_URL_8101)
 def test_seed_demo_indexes_at_once_and_the_worker_sends_what_the_demo_queues(client):
+    from demo.groups import REQUEST_ONLY_GROUP
     from groups import permissions as group_perms
     from groups import services as group_services
-    from groups.demo import REQUEST_ONLY_GROUP
     from groups.models import Membership, WorkingGroup
     from knowledge import services as knowledge_services
     from knowledge.models import EventPage, EventRegistration

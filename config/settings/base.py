@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "groups",
     "discussions",
     "knowledge",
+    "demo",  # demo content for `make run` (seed_demo); production settings leave it out
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",

@@ -47,3 +47,6 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # mapped to MEDIA_ROOT (DEVELOPERS.md, "Files in production"). Set it to "" to stream from
 # Python behind a server that cannot do X-Accel-Redirect.
 PLAZA_FILES_ACCEL_REDIRECT = os.environ.get("PLAZA_FILES_ACCEL_REDIRECT", "/_protected_media/")
+
+# Demo content is for development only (its accounts share one known password).
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "demo"]  # noqa: F405

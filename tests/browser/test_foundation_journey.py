@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_signup_verify_login_switch_to_arabic(live_asgi, new_context, site_tree):
-    from cms.demo import seed
+    from demo.cms import seed
 
     seed()
     page = new_context().new_page()

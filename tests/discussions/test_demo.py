@@ -1,7 +1,7 @@
 """The demo seed is idempotent and shows every feature (threads in several languages,
 nesting, reactions, and the moderation examples)."""
 
-from discussions import demo
+from demo import discussions as demo
 from discussions.models import Post, Report, Thread
 from groups.models import Membership
 from tests.factories import GroupFactory

@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_has_every_part_and_is_idempotent(client):
-    from cms.demo import seed as seed_cms
-    from knowledge.demo import seed
-    from partners.demo import seed as seed_partners
+    from demo.cms import seed as seed_cms
+    from demo.knowledge import seed
+    from demo.partners import seed as seed_partners
+    from demo.people import seed as seed_people
     from partners.models import PartnerSectionPage
-    from people.demo import seed as seed_people
 
     seed_people()
     seed_cms()

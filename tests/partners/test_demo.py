@@ -1,4 +1,4 @@
-"""The demo partner associations (`partners.demo.seed`, run by `manage.py seed_demo`)."""
+"""The demo partner associations (`demo.partners.seed`, run by `manage.py seed_demo`)."""
 
 import pytest
 from wagtail.models import Page
@@ -8,8 +8,8 @@ from partners.models import NewsPage, PartnerAssociation, PartnerSectionPage, Pa
 
 @pytest.fixture
 def partners_demo(demo_site):
-    from partners.demo import seed
-    from people.demo import seed as seed_people
+    from demo.partners import seed
+    from demo.people import seed as seed_people
 
     seed_people()
     return seed()
@@ -82,7 +82,7 @@ def test_partners_index_lists_every_section_in_every_language(partners_demo, cli
 
 @pytest.mark.django_db
 def test_seed_is_idempotent(partners_demo):
-    from partners.demo import seed
+    from demo.partners import seed
 
     counts = (
         Page.objects.count(),

@@ -7,9 +7,8 @@ Here the demo personas get a few non-default choices to show what the settings d
 """
 
 from groups.models import WorkingGroup
+from inbox.models import EmailFrequency, EmailPreference, Watch, WatchLevel
 from people.models import User
-
-from .models import EmailFrequency, EmailPreference, Watch, WatchLevel
 
 
 def seed() -> None:

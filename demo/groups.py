@@ -1,4 +1,4 @@
-"""Demo working groups (used by `manage.py seed_demo`; runs after people.demo and cms.demo).
+"""Demo working groups (used by `manage.py seed_demo`; runs after demo.people and demo.cms).
 
 Ten groups covering both kinds, all three visibilities and all three join policies, with
 pages in all six languages, members in every role, a pending request, an open invitation,
@@ -9,12 +9,11 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from cms.services import page_translation_ensure
-from people.demo import DEMO_PASSWORD
-from people.demo import seed as seed_people
+from demo.people import DEMO_PASSWORD
+from demo.people import seed as seed_people
+from groups import services
+from groups.models import Ban, Invitation, JoinRequest, Membership, WorkingGroup
 from people.models import User
-
-from . import services
-from .models import Ban, Invitation, JoinRequest, Membership, WorkingGroup
 
 K, V, J = WorkingGroup.Kind, WorkingGroup.Visibility, WorkingGroup.JoinPolicy
 T, R = WorkingGroup.Topic, WorkingGroup.Region

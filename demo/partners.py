@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (demo texts are long sentences)
-"""Demo partner associations (used by `manage.py seed_demo`, after cms.demo). Idempotent.
+"""Demo partner associations (used by `manage.py seed_demo`, after demo.cms). Idempotent.
 
 Three invented associations — West African (en+fr), South American (es+pt), West Asian
 (en+ar) — each with its section, a regional page, news, two editors or one editor and one
@@ -13,16 +13,15 @@ import datetime
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from people.models import User
-
-from .models import NewsIndexPage, NewsPage, PartnerAssociation, PartnerPage
-from .services import (
+from partners.models import NewsIndexPage, NewsPage, PartnerAssociation, PartnerPage
+from partners.services import (
     page_translation_create,
     partner_editor_add,
     partner_moderator_add,
     partner_section_create,
     partners_index_ensure,
 )
+from people.models import User
 
 # (username, display name, country, city, organisation, language)
 PEOPLE = {
@@ -215,8 +214,8 @@ ASSOCIATIONS = [
 
 
 def _person(username: str) -> User:
-    """The demo account `username` (people.demo's, or one of PEOPLE, created once)."""
-    from people.demo import DEMO_PASSWORD
+    """The demo account `username` (demo.people's, or one of PEOPLE, created once)."""
+    from demo.people import DEMO_PASSWORD
 
     user = User.objects.filter(username=username).first()
     if user is None:

@@ -1,5 +1,5 @@
 # ruff: noqa: E501 - demo content is prose
-"""Demo discussions (used by `manage.py seed_demo`; runs after groups.demo).
+"""Demo discussions (used by `manage.py seed_demo`; runs after demo.groups).
 
 A few threads per demo group, with nested replies in the groups' languages, @mentions,
 reactions, a pinned thread, a locked one, slow mode, a hidden post, an open report and a
@@ -12,10 +12,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.test.utils import override_settings
 
+from discussions import services
+from discussions.models import Post, Report, Thread
 from groups.models import Membership, WorkingGroup
-
-from . import services
-from .models import Post, Report, Thread
 
 # group slug -> threads: (title, language, opening body, replies)
 # a reply is (language, body, [replies to it])

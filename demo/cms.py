@@ -2,8 +2,8 @@
 
 from wagtail.models import Locale
 
-from .models import HomePage, StandardPage
-from .services import page_translation_ensure, site_tree_ensure
+from cms.models import HomePage, StandardPage
+from cms.services import page_translation_ensure, site_tree_ensure
 
 HOME = {
     "en": (

@@ -2,7 +2,7 @@
 
 from allauth.account.models import EmailAddress
 
-from .models import User
+from people.models import User
 
 DEMO_PASSWORD = "plaza-demo-2026"
 

@@ -9,13 +9,13 @@ from django.test.utils import override_settings
 # Each app that has demo content offers `<app>.demo.seed()` (order matters: people first),
 # and may offer `hints()`: lines telling a newcomer what to try with the printed logins.
 DEMO_MODULES = [
-    "people.demo",
-    "cms.demo",
-    "partners.demo",
-    "groups.demo",
-    "discussions.demo",
-    "inbox.demo",
-    "knowledge.demo",
+    "demo.people",
+    "demo.cms",
+    "demo.partners",
+    "demo.groups",
+    "demo.discussions",
+    "demo.inbox",
+    "demo.knowledge",
 ]
 
 # Everything the seed causes runs before the command returns: Wagtail queues each search- and
@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 if not apps.is_installed(name.split(".")[0]) or find_spec(name) is None:
                     continue
                 import_module(name).seed()
-        from people.demo import logins
+        from demo.people import logins
 
         self.stdout.write(self.style.SUCCESS("Demo content is ready. Demo logins:"))
         for email, password, role in logins():

@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from cms.services import page_translation_ensure
 from groups.models import Membership, WorkingGroup
-
-from .choices import region_for_country
-from .models import (
+from knowledge.choices import region_for_country
+from knowledge.models import (
     EventIndexPage,
     EventPage,
     EventRegistration,
@@ -32,7 +31,7 @@ from .models import (
     ProjectIdea,
     ProjectStageChange,
 )
-from .services import (
+from knowledge.services import (
     event_register,
     knowledge_pages_ensure,
     project_idea_create,
@@ -692,7 +691,7 @@ def _csv(value: str) -> str:
 
 
 def _users() -> dict:
-    from groups.demo import seed as seed_groups  # people and groups first (both idempotent)
+    from demo.groups import seed as seed_groups  # people and groups first (both idempotent)
 
     seed_groups()
     from people.models import User
