@@ -119,11 +119,15 @@ def idempotent(*, user: str, scope: str | None = None) -> Callable:
     `user` names the keyword that carries the acting member (author, by, user, ...). The
     service gains `idempotency_key: str | None = None`; without a key, or for an anonymous
     actor (the service refuses those itself), it runs as before. `scope` defaults to the
-    service's dotted name.
+    service's public dotted name (`discussions.services.post_reply`, whichever module of
+    the services package holds it), so keys stored before a module moves still match.
     """
 
     def decorate(service: Callable) -> Callable:
-        name = scope or f"{service.__module__}.{service.__qualname__}"
+        module = service.__module__
+        if ".services." in module:
+            module = module.split(".services.", 1)[0] + ".services"
+        name = scope or f"{module}.{service.__qualname__}"
 
         @functools.wraps(service)
         def wrapper(*args, idempotency_key: str | None = None, **kwargs):
