@@ -1,4 +1,4 @@
-"""Wiring only: the groups panel on the home page."""
+"""Wiring only: the groups panel on the home page, the files rule, the editor warnings."""
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -41,3 +41,31 @@ def _hidden_group_pages(user):
     from .permissions import viewable_groups
 
     return GroupPage.objects.exclude(group__in=viewable_groups(user)).values("pk")
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def _warn_about_public_files(request, page):
+    """An editor links meeting minutes from a members-only note: say so when the file
+    itself is open to anyone, and where to move it."""
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    from .files_rule import public_files_in_members_note
+    from .models import GroupPage
+
+    page = page.specific
+    if not isinstance(page, GroupPage):
+        return None
+    names = public_files_in_members_note(page)
+    if names:
+        collection = page.group.collection.name if page.group.collection_id else ""
+        messages.warning(
+            request,
+            _(
+                "The members' note links files that anyone can open: %(names)s. "
+                "Move them to the collection “%(collection)s” to keep them for members."
+            )
+            % {"names": ", ".join(names), "collection": collection},
+        )
+    return None
