@@ -84,3 +84,10 @@ def author_fields(prefix: str) -> tuple[str, str]:
     model has no name field)."""
     field = name_field() or handle_field()
     return f"{prefix}__{handle_field()}", f"{prefix}__{field}"
+
+
+def name_ordering(prefix: str) -> list[str]:
+    """Order by display name, then handle, through a foreign key (`prefix`)."""
+    field = name_field()
+    handle = f"{prefix}__{handle_field()}"
+    return [f"{prefix}__{field}", handle] if field else [handle]

@@ -16,16 +16,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from core.policy import FieldIn, FieldIsNull, IsUser, Policy, Through
+from core.policy import FieldIn, FieldIsNull, IsUser, Policy, Through, signed_in
 from core.refusals import LoginRequired
 from groups import permissions as group_perms
 from groups.models import WorkingGroup
 
 from .models import ContentStatus, Post, Thread
 
-
-def _authenticated(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
+_authenticated = signed_in
 
 
 def _is_author(user, obj) -> bool:

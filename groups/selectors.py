@@ -105,7 +105,7 @@ def members(group: WorkingGroup) -> QuerySet[Membership]:
     return (
         group.memberships.select_related("user")
         .annotate(rank=rank)
-        .order_by("rank", *dict.fromkeys(reversed(users.author_fields("user"))))
+        .order_by("rank", *users.name_ordering("user"))
     )
 
 

@@ -59,43 +59,33 @@ def check_owns_notification(user, notification: Notification) -> None:
 # --- fan-out: who may be told --------------------------------------------------------
 
 
-def thread_readers_among(thread, user_ids: Iterable[int]) -> set[int]:
-    """Of `user_ids`, who may read the thread and is not banned from its group (one query).
-
-    Readers come from `discussions.permissions.thread_readers` (the batch form of
-    `can_read_thread`); banned members are dropped on top: a ban ends notifications even
-    where the content is public.
-    """
-    from discussions.permissions import thread_readers
+def _unbanned_among(readers, group_id: int, user_ids: Iterable[int]) -> set[int]:
+    """Of `user_ids`, those in `readers` (a policy's users-queryset) not banned from the
+    group (one query): a ban ends notifications even where the content is public."""
     from groups.models import Ban
 
     ids = {int(i) for i in user_ids}
     if not ids:
         return set()
-    banned = Ban.objects.filter(group_id=thread.group_id, user=OuterRef("pk"))
+    banned = Ban.objects.filter(group_id=group_id, user=OuterRef("pk"))
     return set(
-        thread_readers(thread)
-        .filter(pk__in=id_set(ids))
-        .exclude(Exists(banned))
-        .values_list("pk", flat=True)
+        readers.filter(pk__in=id_set(ids)).exclude(Exists(banned)).values_list("pk", flat=True)
     )
+
+
+def thread_readers_among(thread, user_ids: Iterable[int]) -> set[int]:
+    """Of `user_ids`, who may read the thread (`discussions.permissions.thread_readers`,
+    the batch form of `can_read_thread`) and is not banned from its group."""
+    from discussions.permissions import thread_readers
+
+    return _unbanned_among(thread_readers(thread), thread.group_id, user_ids)
 
 
 def group_readers_among(group, user_ids: Iterable[int]) -> set[int]:
-    """Of `user_ids`, who may read the group's content and is not banned (one query)."""
-    from groups.models import Ban
+    """Of `user_ids`, who may read the group's content and is not banned."""
     from groups.permissions import group_readers
 
-    ids = {int(i) for i in user_ids}
-    if not ids:
-        return set()
-    banned = Ban.objects.filter(group_id=group.pk, user=OuterRef("pk"))
-    return set(
-        group_readers(group)
-        .filter(pk__in=id_set(ids))
-        .exclude(Exists(banned))
-        .values_list("pk", flat=True)
-    )
+    return _unbanned_among(group_readers(group), group.pk, user_ids)
 
 
 def group_moderator_ids(group) -> set[int]:
